@@ -1,0 +1,232 @@
+package io.dropcast.server;
+
+import io.dropcast.server.auth.TokenService;
+import io.dropcast.server.config.Config;
+import io.dropcast.server.config.Settings;
+import io.dropcast.server.gateway.SocketGateway;
+import io.dropcast.server.http.ApiAuth;
+import io.dropcast.server.http.ApiErrors;
+import io.dropcast.server.http.ApiModule;
+import io.dropcast.server.ops.EventLoopLagProbe;
+import io.dropcast.server.ops.HealthRoutes;
+import io.dropcast.server.ops.Metrics;
+import io.dropcast.server.store.Stores;
+import io.dropcast.server.store.memory.MemoryStores;
+import io.dropcast.server.util.Ids;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Assembles and runs one Dropcast node: Vert.x with Micrometer metrics, the store, the REST API,
+ * the WebSocket gateway and the operational endpoints, on one HTTP port.
+ *
+ * <p>Create with {@link #start(Config)}; stop with {@link #close()}. Tests start one per class on a
+ * free port ({@code port=0}). Thread-safe after start.
+ */
+public final class DropcastServer {
+  private static final Logger LOG = LoggerFactory.getLogger(DropcastServer.class);
+
+  private final Config config;
+  private final Vertx vertx;
+  private final Metrics metrics;
+  private final Stores stores;
+  private final TokenService tokens;
+  private final SocketGateway gateway;
+  private final String adminKey;
+  private final Clock clock;
+  private final List<Runnable> closers = new ArrayList<>();
+  private final List<ApiModule> apiModules = new ArrayList<>();
+  private final HealthRoutes health;
+  private HttpServer http;
+  private EventLoopLagProbe lagProbe;
+
+  private DropcastServer(Config config) {
+    this.config = config;
+    this.clock = Clock.systemUTC();
+    this.metrics = new Metrics();
+    MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(false)
+        .addLabels(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE)
+        .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
+        .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
+        .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
+        .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET)
+        .addDisabledMetricsCategory(MetricsDomain.NAMED_POOLS)
+        .addDisabledMetricsCategory(MetricsDomain.VERTICLES);
+    this.vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(metricsOptions))
+        .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+        .build();
+    String key = config.get(Settings.ADMIN_KEY);
+    this.adminKey = key.isEmpty() ? "adm_" + Ids.random(32) : key;
+    String secret = config.get(Settings.TOKEN_SECRET);
+    this.tokens = new TokenService(secret.isEmpty() ? Ids.random(48) : secret, clock);
+    this.stores = createStores(config);
+    this.gateway = new SocketGateway(vertx, config, tokens, metrics);
+    this.health = new HealthRoutes(stores, metrics, gateway);
+    installFeatures();
+  }
+
+  /**
+   * Every feature registers its socket ops (on {@link #gateway()}), REST modules
+   * ({@link #addApiModule}) and shutdown hooks ({@link #onClose}) here, in dependency order.
+   */
+  private void installFeatures() {
+  }
+
+  private static Stores createStores(Config config) {
+    if ("redis".equals(config.get(Settings.STORE))) {
+      throw new io.dropcast.server.config.ConfigException(
+          "invalid setting 'store': redis is not available in this build yet; use memory");
+    }
+    return new MemoryStores();
+  }
+
+  /**
+   * Starts a node.
+   *
+   * @return completes with the running server once it listens
+   */
+  public static Future<DropcastServer> start(Config config) {
+    DropcastServer server;
+    try {
+      server = new DropcastServer(config);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return server.listen().map(v -> server).recover(e -> server.close().transform(ar -> Future.failedFuture(e)));
+  }
+
+  private Future<Void> listen() {
+    Router router = Router.router(vertx);
+    ApiErrors errors = new ApiErrors(metrics);
+    health.mount(router);
+
+    Router api = Router.router(vertx);
+    api.route().handler(BodyHandler.create(false).setBodyLimit(config.get(Settings.HTTP_MAX_BODY_BYTES)));
+    api.route().handler(new ApiAuth(adminKey, stores)::handle);
+    for (ApiModule module : apiModules) {
+      module.mount(api);
+    }
+    api.route().failureHandler(errors::handle);
+    router.route("/api/v1/*").subRouter(api);
+    router.route().last().handler(ctx -> errors.send(ctx, io.dropcast.protocol.ErrorCode.NOT_FOUND,
+        "no route for " + ctx.request().method() + " " + ctx.request().path()));
+    router.route().failureHandler(errors::handle);
+
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.get(Settings.HOST))
+        .setPort(config.get(Settings.PORT))
+        .setMaxWebSocketFrameSize(gateway.maxFrameBytes())
+        .setMaxWebSocketMessageSize(gateway.maxFrameBytes())
+        .setTcpNoDelay(true)
+        .setCompressionSupported(true)
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
+    lagProbe = new EventLoopLagProbe((VertxInternal) vertx, metrics, 1000);
+    return vertx.createHttpServer(options)
+        .webSocketHandshakeHandler(gateway::handleHandshake)
+        .webSocketHandler(gateway::handleSocket)
+        .requestHandler(router)
+        .listen()
+        .onSuccess(s -> http = s)
+        .mapEmpty();
+  }
+
+  /** Adds a feature's REST routes under {@code /api/v1}; call from {@link #installFeatures()}. */
+  public void addApiModule(ApiModule module) {
+    apiModules.add(module);
+  }
+
+  /** Runs a hook at the start of {@link #close()} (stop timers, flush state). */
+  public void onClose(Runnable hook) {
+    closers.add(hook);
+  }
+
+  /** @return the port the server listens on */
+  public int port() {
+    return http.actualPort();
+  }
+
+  /** @return the admin API key in force (generated when not configured) */
+  public String adminKey() {
+    return adminKey;
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Stores stores() {
+    return stores;
+  }
+
+  public TokenService tokens() {
+    return tokens;
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  public SocketGateway gateway() {
+    return gateway;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  /**
+   * Graceful shutdown: not ready, close every socket with 1001, stop listening, release the store,
+   * stop Vert.x.
+   */
+  public Future<Void> close() {
+    health.shuttingDown();
+    if (lagProbe != null) {
+      lagProbe.close();
+    }
+    closers.forEach(Runnable::run);
+    long grace = config.get(Settings.SHUTDOWN_GRACE_MS);
+    return gateway.shutdown()
+        .compose(v -> {
+          io.vertx.core.Promise<Void> waited = io.vertx.core.Promise.promise();
+          if (gateway.connectionCount() == 0 || grace == 0) {
+            waited.complete();
+          } else {
+            long deadline = System.currentTimeMillis() + grace;
+            vertx.setPeriodic(20, id -> {
+              if (gateway.connectionCount() == 0 || System.currentTimeMillis() >= deadline) {
+                vertx.cancelTimer(id);
+                waited.tryComplete();
+              }
+            });
+          }
+          return waited.future();
+        })
+        .compose(v -> http == null ? Future.succeededFuture() : http.close())
+        .eventually(stores::close)
+        .eventually(vertx::close)
+        .onFailure(e -> LOG.warn("shutdown failed", e));
+  }
+}

@@ -1,0 +1,75 @@
+package io.dropcast.server.config;
+
+import static io.dropcast.server.config.Setting.boolSetting;
+import static io.dropcast.server.config.Setting.choiceSetting;
+import static io.dropcast.server.config.Setting.intSetting;
+import static io.dropcast.server.config.Setting.stringSetting;
+
+import java.util.List;
+
+/**
+ * Every configuration key Dropcast knows. {@code config/dropcast.properties} documents each one;
+ * a key not listed here is rejected at start-up.
+ */
+public final class Settings {
+  // --- server ---
+  public static final Setting<Integer> PORT = intSetting("port", 8080, 0, 65535,
+      "HTTP and WebSocket port (0 picks a free port).");
+  public static final Setting<String> HOST = stringSetting("host", "0.0.0.0", "Address to bind.");
+  public static final Setting<String> PUBLIC_URL = stringSetting("public-url", "",
+      "Base URL printed in links (default http://localhost:<port>).");
+  public static final Setting<Integer> SHUTDOWN_GRACE_MS = intSetting("shutdown.grace-ms", 2000, 0, 60000,
+      "How long a graceful shutdown waits for sockets to close.");
+
+  // --- state ---
+  public static final Setting<String> STORE = choiceSetting("store", "memory", List.of("memory", "redis"),
+      "Where shared state lives: memory (one node) or redis.");
+  public static final Setting<String> REDIS_URL = stringSetting("redis.url", "redis://127.0.0.1:6379",
+      "Redis URI used when store=redis.");
+  public static final Setting<Integer> REDIS_TIMEOUT_MS = intSetting("redis.timeout-ms", 2000, 50, 60000,
+      "Redis command timeout; a request that needs Redis fails with UNAVAILABLE after it.");
+
+  // --- security ---
+  public static final Setting<String> ADMIN_KEY = stringSetting("admin.key", "",
+      "Admin API key (Authorization: Bearer). Empty: a random key is generated and printed at start-up.");
+  public static final Setting<String> TOKEN_SECRET = stringSetting("token.secret", "",
+      "HMAC secret for signed tokens (at least 32 characters). Empty: random per start (tokens die with the process).");
+  public static final Setting<Integer> TOKEN_DEFAULT_TTL_SECONDS = intSetting("token.default-ttl-seconds", 3600, 10, 86400,
+      "Lifetime of a minted token when the request does not ask for one.");
+  public static final Setting<Integer> TOKEN_MAX_TTL_SECONDS = intSetting("token.max-ttl-seconds", 86400, 10, 604800,
+      "Longest lifetime a brand may ask for.");
+
+  // --- HTTP API ---
+  public static final Setting<Integer> HTTP_MAX_BODY_BYTES = intSetting("http.max-body-bytes", 65536, 1024, 16 << 20,
+      "Largest REST request body; larger bodies get TOO_LARGE.");
+
+  // --- WebSocket ---
+  public static final Setting<Integer> WS_MAX_TEXT_BYTES = intSetting("ws.max-text-bytes", 16384, 256, 1 << 20,
+      "Largest JSON request frame; larger ones get TOO_LARGE (socket stays open).");
+  public static final Setting<Integer> WS_MAX_MEDIA_BYTES = intSetting("ws.max-media-bytes", 1 << 20, 1024, 16 << 20,
+      "Largest binary media frame (header + payload). Frames above it close the socket with 1009.");
+  public static final Setting<Integer> WS_WRITE_QUEUE_BYTES = intSetting("ws.write-queue-bytes", 512 * 1024, 8192, 64 << 20,
+      "Bytes queued for one client before it counts as slow (media skips to the next keyframe).");
+  public static final Setting<Integer> WS_REQUESTS_PER_SECOND = intSetting("ws.requests-per-second", 20, 1, 100000,
+      "Sustained JSON requests per connection; bursts up to ws.request-burst. Excess gets RATE_LIMITED.");
+  public static final Setting<Integer> WS_REQUEST_BURST = intSetting("ws.request-burst", 40, 1, 100000,
+      "Request burst allowance per connection.");
+  public static final Setting<Integer> WS_AUTH_TIMEOUT_MS = intSetting("ws.auth-timeout-ms", 30000, 100, 600000,
+      "A connection that neither authenticates nor joins a show within this time is closed (4401).");
+
+  // --- demo ---
+  public static final Setting<Boolean> DEMO = boolSetting("demo", false,
+      "Seed a demo brand, products and a show, and print keys, tokens and links.");
+
+  /** All keys, in documentation order. */
+  public static final List<Setting<?>> ALL = List.of(
+      PORT, HOST, PUBLIC_URL, SHUTDOWN_GRACE_MS,
+      STORE, REDIS_URL, REDIS_TIMEOUT_MS,
+      ADMIN_KEY, TOKEN_SECRET, TOKEN_DEFAULT_TTL_SECONDS, TOKEN_MAX_TTL_SECONDS,
+      HTTP_MAX_BODY_BYTES,
+      WS_MAX_TEXT_BYTES, WS_MAX_MEDIA_BYTES, WS_WRITE_QUEUE_BYTES, WS_REQUESTS_PER_SECOND, WS_REQUEST_BURST,
+      WS_AUTH_TIMEOUT_MS,
+      DEMO);
+
+  private Settings() {}
+}

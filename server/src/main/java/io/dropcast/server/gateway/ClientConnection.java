@@ -1,0 +1,173 @@
+package io.dropcast.server.gateway;
+
+import io.dropcast.protocol.ErrorCode;
+import io.dropcast.protocol.JsonCodec;
+import io.dropcast.protocol.message.Reply;
+import io.dropcast.server.auth.Identity;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.vertx.core.Context;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One client's WebSocket and its per-connection state.
+ *
+ * <p>Threading: every method must be called on the connection's event loop ({@link #context()}),
+ * which is where its handlers run; the class is not thread-safe. Features that publish from another
+ * thread hop onto that loop first (see the fan-out in the live-show package).
+ *
+ * <p>Buffers: {@link #writeShared} never takes ownership of the caller's buffer; it writes a
+ * retained duplicate, so one encoded event can be written to many connections without copying.
+ */
+public final class ClientConnection {
+  private final String id;
+  private final ServerWebSocket socket;
+  private final ChannelHandlerContext channel;
+  private final Context context;
+  private final Map<AttachmentKey<?>, Object> attachments = new HashMap<>();
+  private final List<Runnable> closeHooks = new ArrayList<>();
+  private final TokenBucket requestBudget;
+  private Identity identity;
+  private boolean closed;
+
+  ClientConnection(String id, ServerWebSocket socket, Context context, TokenBucket requestBudget) {
+    this.id = id;
+    this.socket = socket;
+    this.channel = ((WebSocketInternal) socket).channelHandlerContext();
+    this.context = context;
+    this.requestBudget = requestBudget;
+  }
+
+  /** @return this connection's id ({@code con_…}) */
+  public String id() {
+    return id;
+  }
+
+  /** @return the event-loop context all of this connection's work runs on */
+  public Context context() {
+    return context;
+  }
+
+  /** @return the authenticated identity (or guest), or null before authentication */
+  public Identity identity() {
+    return identity;
+  }
+
+  /** Sets the identity after {@code auth} or a guest join. */
+  public void identity(Identity identity) {
+    this.identity = identity;
+  }
+
+  /** @return a feature's attachment, or null */
+  @SuppressWarnings("unchecked")
+  public <T> T attachment(AttachmentKey<T> key) {
+    return (T) attachments.get(key);
+  }
+
+  /** Attaches (or, with null, removes) a feature's per-connection state. */
+  public <T> void attach(AttachmentKey<T> key, T value) {
+    if (value == null) {
+      attachments.remove(key);
+    } else {
+      attachments.put(key, value);
+    }
+  }
+
+  /** Registers a hook run once, on this connection's loop, when the socket closes. */
+  public void onClose(Runnable hook) {
+    if (closed) {
+      hook.run();
+    } else {
+      closeHooks.add(hook);
+    }
+  }
+
+  /** @return false once the socket has closed */
+  public boolean isOpen() {
+    return !closed;
+  }
+
+  /** Sends one message (reply, event, hello) encoded as JSON, flushed at once. */
+  public void send(Object message) {
+    if (!closed) {
+      socket.writeTextMessage(JsonCodec.encodeToString(message));
+    }
+  }
+
+  /** Sends an error reply. */
+  public void sendError(String requestId, ErrorCode code, String message) {
+    send(Reply.failure(requestId, code, message));
+  }
+
+  /**
+   * Queues a frame sharing {@code content}'s bytes, without flushing. The caller keeps its reference
+   * to {@code content}; call {@link #flush()} after a batch.
+   *
+   * @param binary true for a binary (media) frame, false for a text (JSON) frame
+   * @return false when the connection is closed and nothing was written
+   */
+  public boolean writeShared(ByteBuf content, boolean binary) {
+    if (closed) {
+      return false;
+    }
+    ByteBuf bytes = content.retainedDuplicate();
+    channel.write(binary ? new BinaryWebSocketFrame(bytes) : new TextWebSocketFrame(bytes), channel.voidPromise());
+    return true;
+  }
+
+  /** Flushes frames queued by {@link #writeShared}. */
+  public void flush() {
+    if (!closed) {
+      channel.flush();
+    }
+  }
+
+  /**
+   * @return true while the outbound buffer is below the configured high-water mark
+   *     ({@code ws.write-queue-bytes}); a slow client reads false
+   */
+  public boolean isWritable() {
+    return channel.channel().isWritable();
+  }
+
+  /** @return bytes queued for this client that the socket has not taken yet */
+  public long queuedBytes() {
+    return channel.channel().unsafe().outboundBuffer() == null ? 0
+        : channel.channel().unsafe().outboundBuffer().totalPendingWriteBytes();
+  }
+
+  /** @return true when this connection's requests are within the per-connection rate limit */
+  boolean takeRequestBudget() {
+    return requestBudget.tryTake();
+  }
+
+  /** Closes the socket with a WebSocket close code and reason. */
+  public void close(int code, String reason) {
+    if (!closed) {
+      socket.close((short) code, reason);
+    }
+  }
+
+  void handleClosed() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (Runnable hook : closeHooks) {
+      try {
+        hook.run();
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(ClientConnection.class).warn("close hook failed on {}", id, e);
+      }
+    }
+    closeHooks.clear();
+    attachments.clear();
+  }
+}

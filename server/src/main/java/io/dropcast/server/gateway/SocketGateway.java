@@ -1,0 +1,270 @@
+package io.dropcast.server.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dropcast.protocol.ErrorCode;
+import io.dropcast.protocol.JsonCodec;
+import io.dropcast.protocol.Protocol;
+import io.dropcast.protocol.ProtocolException;
+import io.dropcast.protocol.message.Hello;
+import io.dropcast.protocol.message.Ops;
+import io.dropcast.protocol.message.Reply;
+import io.dropcast.protocol.message.Request;
+import io.dropcast.server.auth.Identity;
+import io.dropcast.server.auth.TokenService;
+import io.dropcast.server.config.Config;
+import io.dropcast.server.config.Settings;
+import io.dropcast.server.ops.Metrics;
+import io.dropcast.server.util.Ids;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WebSocket endpoint at {@code /ws}: upgrades, authenticates, sends the hello, decodes request
+ * envelopes, enforces size and rate limits, dispatches ops to registered {@link OpHandler}s and
+ * answers each request exactly once. Binary frames go to the registered {@link MediaHandler}.
+ *
+ * <p>Features register ops before the server starts; registration is not thread-safe. After start,
+ * the gateway is used from all event loops (each connection stays on its own loop).
+ */
+public final class SocketGateway {
+  private static final Logger LOG = LoggerFactory.getLogger(SocketGateway.class);
+  private static final String SERVER_NAME = "dropcast/0.1.0";
+
+  private final Vertx vertx;
+  private final TokenService tokens;
+  private final Metrics metrics;
+  private final Map<String, Registration> ops = new ConcurrentHashMap<>();
+  private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
+  private final int maxTextBytes;
+  private final int maxMediaBytes;
+  private final int writeQueueBytes;
+  private final int requestsPerSecond;
+  private final int requestBurst;
+  private final int authTimeoutMs;
+  private final Map<String, Object> limits = new LinkedHashMap<>();
+  private volatile MediaHandler mediaHandler = (connection, frame) ->
+      connection.sendError(null, ErrorCode.FORBIDDEN, "this server does not accept media frames");
+  private volatile boolean accepting = true;
+
+  /** Who may call an op. */
+  public enum Access {
+    /** Also before authentication (e.g. {@code auth}, {@code ping}, guest {@code join}). */
+    ANYONE,
+    /** Only after {@code auth} (or a guest join). */
+    AUTHENTICATED
+  }
+
+  private record Registration(OpHandler handler, Access access) {}
+
+  public SocketGateway(Vertx vertx, Config config, TokenService tokens, Metrics metrics) {
+    this.vertx = vertx;
+    this.tokens = tokens;
+    this.metrics = metrics;
+    this.maxTextBytes = config.get(Settings.WS_MAX_TEXT_BYTES);
+    this.maxMediaBytes = config.get(Settings.WS_MAX_MEDIA_BYTES);
+    this.writeQueueBytes = config.get(Settings.WS_WRITE_QUEUE_BYTES);
+    this.requestsPerSecond = config.get(Settings.WS_REQUESTS_PER_SECOND);
+    this.requestBurst = config.get(Settings.WS_REQUEST_BURST);
+    this.authTimeoutMs = config.get(Settings.WS_AUTH_TIMEOUT_MS);
+    limit("maxTextBytes", maxTextBytes);
+    limit("maxMediaBytes", maxMediaBytes);
+    limit("requestsPerSecond", requestsPerSecond);
+    limit("requestBurst", requestBurst);
+    register(Ops.PING, Access.ANYONE, (c, r) -> Future.succeededFuture(Map.of("time", System.currentTimeMillis())));
+    register(Ops.AUTH, Access.ANYONE, this::auth);
+  }
+
+  /** Registers an op handler. Call before the server starts. */
+  public void register(String op, Access access, OpHandler handler) {
+    if (ops.putIfAbsent(op, new Registration(handler, access)) != null) {
+      throw new IllegalStateException("op registered twice: " + op);
+    }
+  }
+
+  /** Sets the handler for binary media frames. Call before the server starts. */
+  public void mediaHandler(MediaHandler handler) {
+    this.mediaHandler = handler;
+  }
+
+  /** Announces a limit in every hello (e.g. {@code maxChatLength}). Call before the server starts. */
+  public void limit(String name, Object value) {
+    limits.put(name, value);
+  }
+
+  /** @return the largest WebSocket frame the HTTP server must accept */
+  public int maxFrameBytes() {
+    return Math.max(maxTextBytes, maxMediaBytes);
+  }
+
+  /** @return the number of open connections */
+  public int connectionCount() {
+    return connections.size();
+  }
+
+  /**
+   * Handshake handler for the HTTP server: accepts upgrades on {@code /ws} only, and none while
+   * shutting down.
+   */
+  public void handleHandshake(ServerWebSocketHandshake handshake) {
+    if (!Protocol.WS_PATH.equals(handshake.path())) {
+      handshake.reject(404);
+    } else if (!accepting) {
+      handshake.reject(503);
+    } else {
+      handshake.accept();
+    }
+  }
+
+  /** WebSocket handler for the HTTP server: called once the upgrade succeeded. */
+  public void handleSocket(ServerWebSocket ws) {
+    String token = new QueryStringDecoder(ws.uri()).parameters()
+        .getOrDefault(Protocol.TOKEN_PARAM, java.util.List.of()).stream().findFirst().orElse(null);
+    accept(ws, token);
+  }
+
+  private void accept(ServerWebSocket ws, String token) {
+    ClientConnection connection = new ClientConnection(Ids.newId("con"), ws, vertx.getOrCreateContext(),
+        new TokenBucket(requestsPerSecond, requestBurst));
+    connections.add(connection);
+    metrics.connectionOpened();
+    ws.setWriteQueueMaxSize(writeQueueBytes);
+    ws.closeHandler(v -> {
+      connections.remove(connection);
+      metrics.connectionClosed();
+      connection.handleClosed();
+    });
+    ws.exceptionHandler(e -> LOG.debug("socket {} error: {}", connection.id(), e.toString()));
+    ws.textMessageHandler(text -> onText(connection, text));
+    ws.binaryMessageHandler(frame -> onBinary(connection, frame));
+
+    if (token != null && !token.isEmpty()) {
+      try {
+        connection.identity(tokens.verify(token));
+      } catch (ProtocolException e) {
+        connection.send(Reply.failure(null, e.code(), e.getMessage()));
+        connection.close(Protocol.CLOSE_UNAUTHORIZED, e.getMessage());
+        return;
+      }
+    }
+    Identity identity = connection.identity();
+    connection.send(new Hello(Protocol.VERSION, SERVER_NAME, connection.id(),
+        identity == null ? null : identity.toUserInfo(), limits));
+    if (identity == null) {
+      vertx.setTimer(authTimeoutMs, t -> {
+        if (connection.isOpen() && connection.identity() == null) {
+          connection.close(Protocol.CLOSE_UNAUTHORIZED, "not authenticated in time");
+        }
+      });
+    }
+  }
+
+  private void onText(ClientConnection connection, String text) {
+    if (text.length() > maxTextBytes || (text.length() > maxTextBytes / 3
+        && text.getBytes(StandardCharsets.UTF_8).length > maxTextBytes)) {
+      metrics.request("unknown", ErrorCode.TOO_LARGE.name());
+      connection.sendError(null, ErrorCode.TOO_LARGE, "request frame exceeds " + maxTextBytes + " bytes");
+      return;
+    }
+    JsonNode node = null;
+    Request request;
+    try {
+      node = JsonCodec.parse(text);
+      request = JsonCodec.decodeRequest(node);
+    } catch (ProtocolException e) {
+      metrics.request("unknown", e.code().name());
+      connection.sendError(JsonCodec.idOf(node), e.code(), e.getMessage());
+      return;
+    }
+    Registration registration = ops.get(request.op());
+    String opLabel = registration == null ? "unknown" : request.op();
+    if (!connection.takeRequestBudget()) {
+      answer(connection, request, opLabel, Future.failedFuture(
+          new ProtocolException(ErrorCode.RATE_LIMITED, "too many requests; at most " + requestsPerSecond + " per second")));
+      return;
+    }
+    if (connection.identity() == null && (registration == null || registration.access() == Access.AUTHENTICATED)) {
+      answer(connection, request, opLabel, Future.failedFuture(
+          new ProtocolException(ErrorCode.UNAUTHORIZED, "authenticate first (op 'auth' or a token in the URL)")));
+      return;
+    }
+    if (registration == null) {
+      answer(connection, request, opLabel, Future.failedFuture(
+          new ProtocolException(ErrorCode.BAD_REQUEST, "unknown op '" + request.op() + "'")));
+      return;
+    }
+    Future<?> result;
+    try {
+      result = registration.handler().handle(connection, request);
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    answer(connection, request, opLabel, result);
+  }
+
+  private void answer(ClientConnection connection, Request request, String opLabel, Future<?> result) {
+    result.onComplete(ar -> {
+      if (ar.succeeded()) {
+        metrics.request(opLabel, Metrics.OK);
+        connection.send(Reply.success(request.id(), ar.result()));
+      } else if (ar.cause() instanceof ProtocolException pe) {
+        metrics.request(opLabel, pe.code().name());
+        connection.send(Reply.failure(request.id(), pe.code(), pe.getMessage()));
+      } else {
+        LOG.error("op {} failed on {}", request.op(), connection.id(), ar.cause());
+        metrics.request(opLabel, ErrorCode.INTERNAL.name());
+        connection.send(Reply.failure(request.id(), ErrorCode.INTERNAL, "internal error"));
+      }
+    });
+  }
+
+  private void onBinary(ClientConnection connection, Buffer frame) {
+    if (frame.length() > maxMediaBytes) {
+      connection.sendError(null, ErrorCode.TOO_LARGE, "media frame exceeds " + maxMediaBytes + " bytes");
+      return;
+    }
+    try {
+      mediaHandler.onMedia(connection, frame);
+    } catch (ProtocolException e) {
+      connection.sendError(null, e.code(), e.getMessage());
+    }
+  }
+
+  private Future<?> auth(ClientConnection connection, Request request) {
+    JsonNode token = request.data().get("token");
+    if (token == null || !token.isTextual()) {
+      return Future.failedFuture(new ProtocolException(ErrorCode.BAD_REQUEST, "field 'token' must be a string"));
+    }
+    Identity identity = tokens.verify(token.asText());
+    Identity current = connection.identity();
+    if (current != null && !(current.userId().equals(identity.userId()) && identity.brandId().equals(current.brandId()))) {
+      return Future.failedFuture(new ProtocolException(ErrorCode.CONFLICT,
+          "this connection is already authenticated as another user; open a new connection"));
+    }
+    connection.identity(identity);
+    return Future.succeededFuture(identity.toUserInfo());
+  }
+
+  /**
+   * Stops accepting and closes every socket with {@code 1001 going away}.
+   *
+   * @return completes when every close has been sent
+   */
+  public Future<Void> shutdown() {
+    accepting = false;
+    for (ClientConnection c : connections) {
+      c.context().runOnContext(v -> c.close(Protocol.CLOSE_GOING_AWAY, "server shutting down"));
+    }
+    return Future.succeededFuture();
+  }
+}

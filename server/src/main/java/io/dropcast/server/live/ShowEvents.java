@@ -1,0 +1,24 @@
+package io.dropcast.server.live;
+
+/**
+ * Publishes events to the viewers of a show. Implemented by the live-show runtime; used by every
+ * feature that has something to tell a show's audience (chat, pins, sales, stock).
+ *
+ * <p>Thread-safe: may be called from any thread. The event is encoded once and the same bytes are
+ * written to every viewer.
+ */
+public interface ShowEvents {
+
+  /**
+   * Publishes a sequenced event: it gets the show's next {@code seq}, is kept in the bounded recovery
+   * history, and reaches every viewer currently in the show.
+   */
+  void publish(String showId, String event, Object data);
+
+  /**
+   * Publishes a latest-value-wins event (counters such as viewers, reactions, remaining stock):
+   * values with the same {@code key} are coalesced and sent at most a few times per second, and the
+   * last value is always delivered. Each delivered value is sequenced like {@link #publish}.
+   */
+  void publishCoalesced(String showId, String key, String event, Object data);
+}
