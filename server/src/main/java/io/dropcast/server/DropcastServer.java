@@ -88,6 +88,10 @@ public final class DropcastServer {
    * ({@link #addApiModule}) and shutdown hooks ({@link #onClose}) here, in dependency order.
    */
   private void installFeatures() {
+    addApiModule(new io.dropcast.server.brand.BrandApi(this));
+    addApiModule(new io.dropcast.server.catalog.ProductApi(this));
+    addApiModule(new io.dropcast.server.show.ShowApi(this));
+    addApiModule(new io.dropcast.server.auth.TokenApi(this));
   }
 
   private static Stores createStores(Config config) {
@@ -117,6 +121,7 @@ public final class DropcastServer {
     Router router = Router.router(vertx);
     ApiErrors errors = new ApiErrors(metrics);
     health.mount(router);
+    new io.dropcast.server.http.OpenApiDoc().mount(router);
 
     Router api = Router.router(vertx);
     api.route().handler(BodyHandler.create(false).setBodyLimit(config.get(Settings.HTTP_MAX_BODY_BYTES)));
@@ -152,6 +157,11 @@ public final class DropcastServer {
   /** Adds a feature's REST routes under {@code /api/v1}; call from {@link #installFeatures()}. */
   public void addApiModule(ApiModule module) {
     apiModules.add(module);
+  }
+
+  /** @return the REST modules installed so far (read-only; tests compare their routes with the OpenAPI doc) */
+  public List<ApiModule> apiModules() {
+    return java.util.Collections.unmodifiableList(apiModules);
   }
 
   /** Runs a hook at the start of {@link #close()} (stop timers, flush state). */
