@@ -88,6 +88,8 @@ public final class DropcastServer {
    * ({@link #addApiModule}) and shutdown hooks ({@link #onClose}) here, in dependency order.
    */
   private void installFeatures() {
+    // Flash sales. LoggingShowEvents is a stand-in until the live-show runtime's ShowEvents is wired.
+    io.dropcast.server.sale.Sales.install(this, new io.dropcast.server.sale.LoggingShowEvents());
   }
 
   private static Stores createStores(Config config, Vertx vertx) {

@@ -57,6 +57,14 @@ public final class Settings {
   public static final Setting<Integer> WS_AUTH_TIMEOUT_MS = intSetting("ws.auth-timeout-ms", 30000, 100, 600000,
       "A connection that neither authenticates nor joins a show within this time is closed (4401).");
 
+  // --- flash sales ---
+  public static final Setting<Integer> SALE_TICK_MS = intSetting("sale.tick-ms", 1000, 50, 60000,
+      "How often each node expires lapsed reservations and announces started/ended sales.");
+  public static final Setting<Integer> SALE_SWEEP_BATCH = intSetting("sale.sweep-batch", 500, 1, 100000,
+      "Most lapsed reservations one sale returns to stock per tick.");
+  public static final Setting<Integer> SALE_MIN_HOLD_SECONDS = intSetting("sale.min-hold-seconds", 10, 1, 3600,
+      "Shortest reservation hold a brand may set on a sale (holdSeconds; the longest is 3600).");
+
   // --- demo ---
   public static final Setting<Boolean> DEMO = boolSetting("demo", false,
       "Seed a demo brand, products and a show, and print keys, tokens and links.");
@@ -69,6 +77,7 @@ public final class Settings {
       HTTP_MAX_BODY_BYTES,
       WS_MAX_TEXT_BYTES, WS_MAX_MEDIA_BYTES, WS_WRITE_QUEUE_BYTES, WS_REQUESTS_PER_SECOND, WS_REQUEST_BURST,
       WS_AUTH_TIMEOUT_MS,
+      SALE_TICK_MS, SALE_SWEEP_BATCH, SALE_MIN_HOLD_SECONDS,
       DEMO);
 
   private Settings() {}

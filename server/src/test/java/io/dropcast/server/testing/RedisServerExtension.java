@@ -22,13 +22,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Register with {@code @RegisterExtension static RedisServerExtension redis = new RedisServerExtension();}.
  * {@link #owned()} forces a private server even when {@code REDIS_URL} is set: use it for tests that
- * stop and restart Redis. Not thread-safe: call {@link #stop()}/{@link #start()} from the test thread.
+ * stop and restart Redis ({@link #ownedPersistent()} keeps the data across the restart). Not thread-safe: call {@link #stop()}/{@link #start()} from the test thread.
  */
 public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback {
   private final boolean forceOwned;
   private final String externalUrl;
   private int port;
   private Process process;
+  private java.nio.file.Path dataDir;
 
   public RedisServerExtension() {
     this(false);
@@ -45,6 +46,21 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     return new RedisServerExtension(true);
   }
 
+  /**
+   * @return an owned server that keeps its data across {@link #restart()} (append-only file, fsync
+   *     always, in a private temporary directory), like a production Redis that restarts
+   */
+  public static RedisServerExtension ownedPersistent() {
+    RedisServerExtension ext = new RedisServerExtension(true);
+    try {
+      ext.dataDir = java.nio.file.Files.createTempDirectory("redis-test-data");
+      ext.dataDir.toFile().deleteOnExit();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return ext;
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     if (externalUrl == null) {
@@ -56,6 +72,13 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
   @Override
   public void afterAll(ExtensionContext context) {
     stop();
+    if (dataDir != null) {
+      try (var files = java.nio.file.Files.walk(dataDir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException e) {
+        // best effort: a temporary directory
+      }
+    }
   }
 
   /** @return the Redis URI to connect to, e.g. {@code redis://127.0.0.1:41234} */
@@ -71,9 +94,12 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     }
     File log = File.createTempFile("redis-test-" + port + "-", ".log");
     log.deleteOnExit();
-    process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--dir", System.getProperty("java.io.tmpdir")))
-        .redirectErrorStream(true).redirectOutput(log).start();
+    List<String> command = dataDir == null
+        ? List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--dir", System.getProperty("java.io.tmpdir"))
+        : List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dataDir.toString());
+    process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
