@@ -89,7 +89,8 @@ public final class DropcastServer {
    */
   private void installFeatures() {
     // Flash sales. LoggingShowEvents is a stand-in until the live-show runtime's ShowEvents is wired.
-    io.dropcast.server.sale.Sales.install(this, new io.dropcast.server.sale.LoggingShowEvents());
+    io.dropcast.server.sale.Sales.install(this, new io.dropcast.server.sale.LoggingShowEvents())
+        .hooks(io.dropcast.server.webhook.Webhooks.install(this));
   }
 
   private static Stores createStores(Config config, Vertx vertx) {
