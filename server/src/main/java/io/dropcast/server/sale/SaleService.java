@@ -6,7 +6,6 @@ import io.dropcast.protocol.JsonCodec;
 import io.dropcast.protocol.ProtocolException;
 import io.dropcast.protocol.message.Events;
 import io.dropcast.server.live.ShowEvents;
-import io.dropcast.server.store.Stores;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -33,7 +32,6 @@ public final class SaleService {
 
   private final Vertx vertx;
   private final SaleStore sales;
-  private final Stores stores;
   private final ShowEvents events;
   private final Clock clock;
   private final int sweepBatch;
@@ -42,10 +40,9 @@ public final class SaleService {
   private long timerId = -1;
   private volatile boolean ticking;
 
-  public SaleService(Vertx vertx, SaleStore sales, Stores stores, ShowEvents events, Clock clock, int sweepBatch) {
+  public SaleService(Vertx vertx, SaleStore sales, ShowEvents events, Clock clock, int sweepBatch) {
     this.vertx = vertx;
     this.sales = sales;
-    this.stores = stores;
     this.events = events;
     this.clock = clock;
     this.sweepBatch = sweepBatch;

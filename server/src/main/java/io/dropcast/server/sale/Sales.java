@@ -17,7 +17,7 @@ public final class Sales {
     SaleStore store = server.stores() instanceof RedisStores redis
         ? new RedisSaleStore(redis.connector(), server.clock())
         : new MemorySaleStore(server.clock());
-    SaleService service = new SaleService(server.vertx(), store, server.stores(), events, server.clock(),
+    SaleService service = new SaleService(server.vertx(), store, events, server.clock(),
         server.config().get(Settings.SALE_SWEEP_BATCH));
     server.addApiModule(new SaleApi(service, server.stores(), server.config().get(Settings.SALE_MIN_HOLD_SECONDS)));
     new SaleOps(service).register(server.gateway());
