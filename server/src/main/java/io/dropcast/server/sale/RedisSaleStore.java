@@ -239,6 +239,9 @@ public final class RedisSaleStore implements SaleStore {
 
   /** Runs a sale script: keys = the sale's def key (routes the call), standard ARGV 1-3 first. */
   private Future<JsonNode> run(RedisScript script, String saleId, String... args) {
+    if (saleId == null || saleId.length() != 20 || !saleId.startsWith("sal_")) {
+      return Future.succeededFuture(JsonCodec.parse("{\"status\":\"NOT_FOUND\"}"));
+    }
     String[] argv = new String[args.length + 3];
     argv[0] = prefix(saleId);
     argv[1] = "rsv_" + saleId.substring(4) + "_w";
@@ -326,10 +329,7 @@ public final class RedisSaleStore implements SaleStore {
 
   @Override
   public Future<Outcome<Reservation>> reserve(String saleId, String buyerId, int quantity, String idempotencyKey) {
-    if (saleId == null || !saleId.startsWith("sal_") || saleId.length() != 20) {
-      return Future.failedFuture(notFound("sale", saleId));
-    }
-    String rid = "rsv_" + saleId.substring(4) + "_" + Ids.random(16);
+    String rid = "rsv_" + (saleId != null && saleId.length() > 4 ? saleId.substring(4) : "") + "_" + Ids.random(16);
     return run(RESERVE, saleId, buyerId, Integer.toString(quantity), idempotencyKey, rid).compose(reply -> {
       String status = status(reply);
       if (!"OK".equals(status)) {

@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SaleService {
   private static final Logger LOG = LoggerFactory.getLogger(SaleService.class);
+  private static final java.util.regex.Pattern SALE_ID = java.util.regex.Pattern.compile("sal_[0-9A-Za-z]{16}");
 
   private final Vertx vertx;
   private final SaleStore sales;
@@ -84,6 +85,9 @@ public final class SaleService {
 
   /** @return the brand's sale, or fails NOT_FOUND (also for another brand's sale) */
   public Future<Sale> saleOf(String brandId, String saleId) {
+    if (saleId == null || !SALE_ID.matcher(saleId).matches()) {
+      return Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, "sale " + saleId + " not found"));
+    }
     return sales.get(saleId).compose(s -> s != null && s.brandId().equals(brandId) ? Future.succeededFuture(s)
         : Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, "sale " + saleId + " not found")));
   }
