@@ -77,7 +77,7 @@ public final class DropcastServer {
     this.adminKey = key.isEmpty() ? "adm_" + Ids.random(32) : key;
     String secret = config.get(Settings.TOKEN_SECRET);
     this.tokens = new TokenService(secret.isEmpty() ? Ids.random(48) : secret, clock);
-    this.stores = createStores(config);
+    this.stores = createStores(config, vertx);
     this.gateway = new SocketGateway(vertx, config, tokens, metrics);
     this.health = new HealthRoutes(stores, metrics, gateway);
     installFeatures();
@@ -92,12 +92,15 @@ public final class DropcastServer {
     addApiModule(new io.dropcast.server.catalog.ProductApi(this));
     addApiModule(new io.dropcast.server.show.ShowApi(this));
     addApiModule(new io.dropcast.server.auth.TokenApi(this));
+    // Flash sales. LoggingShowEvents is a stand-in until the live-show runtime's ShowEvents is wired.
+    io.dropcast.server.sale.Sales.install(this, new io.dropcast.server.sale.LoggingShowEvents())
+        .hooks(io.dropcast.server.webhook.Webhooks.install(this));
   }
 
-  private static Stores createStores(Config config) {
+  private static Stores createStores(Config config, Vertx vertx) {
     if ("redis".equals(config.get(Settings.STORE))) {
-      throw new io.dropcast.server.config.ConfigException(
-          "invalid setting 'store': redis is not available in this build yet; use memory");
+      return new io.dropcast.server.store.redis.RedisStores(vertx, config.get(Settings.REDIS_URL),
+          java.time.Duration.ofMillis(config.get(Settings.REDIS_TIMEOUT_MS)));
     }
     return new MemoryStores();
   }
