@@ -564,7 +564,7 @@ export class DropcastClient {
   #setStatus(status, extra = {}) {
     const changed = this.status !== status;
     this.status = status;
-    if (changed || status === Status.RECONNECTING) this.#emit(ClientEvents.STATUS, { status, ...extra });
+    if (changed || (status === Status.RECONNECTING && extra.attempt !== undefined)) this.#emit(ClientEvents.STATUS, { status, ...extra });
   }
 
   #failPending(code, message) {

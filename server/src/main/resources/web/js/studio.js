@@ -185,7 +185,7 @@ function setupControls() {
       $('preview').srcObject = stream;
       overlay(null);
       $('camera').disabled = true;
-      setText($('camera'), '🎥 Camera on');
+      setText($('camera'), 'Camera on');
       setShowState(state.show.state);
       if (state.show.state === 'live') await startPublishing(); // rejoined a live show (e.g. page reload)
     } catch (e) {
@@ -256,7 +256,7 @@ function renderLineup() {
       onclick: () => togglePin(p.id, isPinned),
     });
     return el('tr', { dataset: { product: p.id } },
-      el('td', {}, isPinned ? '📌 ' : '', p.title),
+      el('td', {}, p.title, isPinned ? el('span', { className: 'badge ok', style: 'margin-left:.4rem' }, 'pinned') : null),
       el('td', { className: 'num' }, money(p.priceMinor, p.currency)),
       el('td', {}, sale ? saleText(sale) : el('span', { className: 'muted' }, '—')),
       el('td', {}, button));
@@ -316,10 +316,10 @@ function addChat(m) {
   const act = (label, title, fn) => el('button', { type: 'button', className: 'small', textContent: label, title,
     'attr:aria-label': `${title} (${m.name})`, onclick: fn });
   const mod = el('span', { className: 'mod' },
-    act('📌', 'Pin comment', () => modRequest(Ops.CHAT_PIN, wire.write.pinComment(m.id))),
-    act('🗑', 'Delete message', () => modRequest(Ops.CHAT_DELETE, wire.write.chatDelete(m.id))),
-    mine || staff ? null : act('🔇', 'Mute user', () => moderate(Ops.CHAT_MUTE, m, 'muted')),
-    mine || staff ? null : act('⛔', 'Ban user', () => moderate(Ops.CHAT_BAN, m, 'banned')));
+    act('Pin', 'Pin comment', () => modRequest(Ops.CHAT_PIN, wire.write.pinComment(m.id))),
+    act('Delete', 'Delete message', () => modRequest(Ops.CHAT_DELETE, wire.write.chatDelete(m.id))),
+    mine || staff ? null : act('Mute', 'Mute user', () => moderate(Ops.CHAT_MUTE, m, 'muted')),
+    mine || staff ? null : act('Ban', 'Ban user', () => moderate(Ops.CHAT_BAN, m, 'banned')));
   list.append(el('li', { dataset: { id: m.id || '', user: m.userId || '' } },
     el('span', { className: `who ${m.role}` }, m.name),
     el('span', { className: 'text' }, m.text),
@@ -366,7 +366,7 @@ function renderPinnedComment(m) {
   const box = $('chat-pinned');
   box.hidden = !m;
   $('unpin-comment').hidden = !m;
-  if (m) box.replaceChildren(el('strong', {}, '📌 ', m.name, ': '), m.text);
+  if (m) box.replaceChildren(el('strong', {}, 'Pinned · ', m.name, ': '), m.text);
 }
 
 function setupChat() {

@@ -44,7 +44,6 @@ async function start() {
     overlay('Cannot connect', errorText(e));
     return;
   }
-  window.dropcastWatch.client = client;
   const me = client.user;
   setText($('who'), me ? `${me.name} · ${me.role}` : 'Guest (watch only)');
   client.on(ClientEvents.STATUS, onStatus);
@@ -166,7 +165,7 @@ function banner(text, bad = false) {
 }
 
 function renderViewers(v) {
-  setText($('viewers'), `👁 ${v.current}`);
+  setText($('viewers'), `${v.current} watching`);
   $('viewers').setAttribute('aria-label', `${v.current} watching now (peak ${v.peak})`);
 }
 
@@ -441,7 +440,7 @@ function removeChat(id) {
 function renderPinnedComment(m) {
   const box = $('chat-pinned');
   box.hidden = !m;
-  if (m) box.replaceChildren(el('strong', {}, '📌 ', m.name, ': '), m.text);
+  if (m) box.replaceChildren(el('strong', {}, 'Pinned · ', m.name, ': '), m.text);
 }
 
 function setBlocked(kind) {
