@@ -297,7 +297,9 @@ function saleLine(sale) {
     case 'ended': return 'Sale ended';
     case 'cancelled': return 'Sale cancelled';
     default: {
-      const left = typeof sale.remaining === 'number' ? `${sale.remaining} left` : 'On sale';
+      // Before the first stock update an open sale still has its whole allotment.
+      const remaining = typeof sale.remaining === 'number' ? sale.remaining : sale.quantity || undefined;
+      const left = remaining !== undefined ? `${remaining} left` : 'On sale';
       return sale.endsAt ? `${left} · ends in ${clock(sale.endsAt - now)}` : left;
     }
   }
