@@ -249,7 +249,12 @@ function renderCards(force = false) {
   if (!force && key === state.visiblePins) return;
   state.visiblePins = key;
   $('no-pins').hidden = visible.length > 0;
-  $('cards').replaceChildren(...visible.map(card));
+  const shown = new Set([...$('cards').children].map((c) => c.dataset.product));
+  $('cards').replaceChildren(...visible.map((pin) => {
+    const c = card(pin);
+    if (!shown.has(pin.productId)) c.classList.add('new'); // animate only cards that just appeared
+    return c;
+  }));
   tick();
 }
 
