@@ -134,6 +134,8 @@ public final class DropcastServer {
     }
     api.route().failureHandler(errors::handle);
     router.route("/api/v1/*").subRouter(api);
+    // Web pages and the embeddable JS client (classpath web/); unknown paths fall through to the 404 below.
+    router.get().handler(io.vertx.ext.web.handler.StaticHandler.create("web").setCachingEnabled(false));
     router.route().last().handler(ctx -> errors.send(ctx, io.dropcast.protocol.ErrorCode.NOT_FOUND,
         "no route for " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(errors::handle);
