@@ -54,6 +54,7 @@ public final class DropcastServer {
   private final HealthRoutes health;
   private HttpServer http;
   private EventLoopLagProbe lagProbe;
+  private io.dropcast.server.live.LiveShows liveShows;
 
   private DropcastServer(Config config) {
     this.config = config;
@@ -88,6 +89,12 @@ public final class DropcastServer {
    * ({@link #addApiModule}) and shutdown hooks ({@link #onClose}) here, in dependency order.
    */
   private void installFeatures() {
+    liveShows = new io.dropcast.server.live.LiveShows(this);
+  }
+
+  /** @return the live-show runtime; other features publish show events through it */
+  public io.dropcast.server.live.ShowEvents showEvents() {
+    return liveShows;
   }
 
   private static Stores createStores(Config config) {
