@@ -135,7 +135,11 @@ public final class DropcastClient implements AutoCloseable {
    * one show; joining another leaves the first.
    */
   public JsonNode join(String show) {
-    return call("join", show, null);
+    JsonNode snapshot = call("join", show, null);
+    if (snapshot != null && snapshot.path("seq").isIntegralNumber()) {
+      lastSeqs.merge(show, snapshot.get("seq").asLong(), Math::max);
+    }
+    return snapshot;
   }
 
   /**

@@ -209,10 +209,11 @@ public final class LiveShows implements ShowEvents {
       lastSeq = last.asLong();
     }
     Identity identity = c.identity();
+    Viewer previous = c.attachment(VIEWER);
     Long from = lastSeq;
     Future<Object> joined = room(showId).compose(room -> {
       Promise<Object> reply = Promise.promise();
-      room.execute(() -> room.join(c, identity, from, reply));
+      room.execute(() -> room.join(c, identity, previous, from, reply));
       return reply.future();
     });
     Promise<Object> onLoop = Promise.promise();

@@ -160,9 +160,10 @@ final class ShowRoom {
    * reply (snapshot or recovery) is completed there, followed by missed events and the GOP cache.
    *
    * @param identity the connection's identity, or null for a guest
+   * @param previous the connection's current membership (any show), or null
    * @param lastSeq the client's last seen seq, or null for a fresh snapshot
    */
-  void join(ClientConnection c, Identity identity, Long lastSeq, Promise<Object> reply) {
+  void join(ClientConnection c, Identity identity, Viewer previous, Long lastSeq, Promise<Object> reply) {
     Identity who;
     try {
       who = admit(identity);
@@ -170,7 +171,10 @@ final class ShowRoom {
       LiveShows.completeOn(c, reply, Future.failedFuture(e));
       return;
     }
-    EventLoop loop = c.context() instanceof ContextInternal ci ? ci.nettyEventLoop() : null;
+    if (previous != null && previous.room == this) {
+      removeMember(previous); // a re-join replaces the connection's membership; its loop detaches it
+    }
+    EventLoop loop = ((ContextInternal) c.context()).nettyEventLoop();
     LoopGroup group = groups.computeIfAbsent(loop, l -> new LoopGroup((ContextInternal) c.context(), live));
     Viewer viewer = new Viewer(this, c, who, group);
     members.add(viewer);
