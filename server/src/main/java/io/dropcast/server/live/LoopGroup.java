@@ -94,7 +94,7 @@ final class LoopGroup {
     if (v.closing || !c.isOpen()) {
       return false;
     }
-    if (c.isWritable() || c.queuedBytes() < live.maxQueuedBytes) {
+    if (c.isWritable() || observe(v, c.queuedBytes()) < live.maxQueuedBytes) {
       c.writeShared(event, false);
       markDirty(v);
       return true;
@@ -133,8 +133,12 @@ final class LoopGroup {
       return false;
     }
     boolean writable = c.isWritable();
-    ViewerMedia.Action action = v.media.decide(frame.header(), writable,
-        writable ? 0 : c.queuedBytes(), live.maxQueuedBytes);
+    long queued = 0;
+    if (!writable) {
+      queued = c.queuedBytes();
+      v.room.observeQueued(queued);
+    }
+    ViewerMedia.Action action = v.media.decide(frame.header(), writable, queued, live.maxQueuedBytes);
     switch (action) {
       case WRITE -> {
         c.writeShared(frame.content(), true);
@@ -145,6 +149,11 @@ final class LoopGroup {
       case TOO_SLOW -> tooSlow(v);
     }
     return false;
+  }
+
+  private static long observe(Viewer v, long queued) {
+    v.room.observeQueued(queued);
+    return queued;
   }
 
   private void tooSlow(Viewer v) {

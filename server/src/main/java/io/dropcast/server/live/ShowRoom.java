@@ -90,6 +90,8 @@ final class ShowRoom {
   private long mediaFramesIn;
   /** Incremented from viewers' loops. */
   private final AtomicLong mediaFramesDropped = new AtomicLong();
+  /** Largest outbound queue seen for a non-writable viewer (bytes); updated from viewers' loops. */
+  private final AtomicLong maxQueuedBytes = new AtomicLong();
   /** Media bytes accepted from the host and not yet processed here: bounds this loop's queue. */
   final AtomicLong ingestBytes = new AtomicLong();
   private boolean closed;
@@ -289,6 +291,7 @@ final class ShowRoom {
     stats.put("mediaFramesReceived", mediaFramesIn);
     stats.put("mediaFramesDropped", mediaFramesDropped.get());
     stats.put("gopBytes", gop.gopBytes());
+    stats.put("maxQueuedBytes", maxQueuedBytes.get());
     return stats;
   }
 
@@ -386,6 +389,13 @@ final class ShowRoom {
       }
     } finally {
       frame.release();
+    }
+  }
+
+  /** Records the outbound queue of a viewer that was not writable (any thread). */
+  void observeQueued(long bytes) {
+    if (bytes > maxQueuedBytes.get()) {
+      maxQueuedBytes.accumulateAndGet(bytes, Math::max);
     }
   }
 
