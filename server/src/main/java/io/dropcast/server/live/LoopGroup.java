@@ -94,6 +94,9 @@ final class LoopGroup {
     if (v.closing || !c.isOpen()) {
       return false;
     }
+    if (!c.isWritable() && v.dirty) {
+      c.flush();
+    }
     if (c.isWritable() || observe(v, c.queuedBytes()) < live.maxQueuedBytes) {
       c.writeShared(event, false);
       markDirty(v);
@@ -133,6 +136,12 @@ final class LoopGroup {
       return false;
     }
     boolean writable = c.isWritable();
+    if (!writable && v.dirty) {
+      // Unflushed frames of this batch count against the high-water mark: flush them first, so a
+      // burst (e.g. a GOP replay) is not mistaken for a slow viewer.
+      c.flush();
+      writable = c.isWritable();
+    }
     long queued = 0;
     if (!writable) {
       queued = c.queuedBytes();

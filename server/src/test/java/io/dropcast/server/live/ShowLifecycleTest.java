@@ -139,6 +139,8 @@ class ShowLifecycleTest {
       assertThat(errorOf(() -> viewer.call("react", first.id(), Map.of("kind", "like")))).isEqualTo(ErrorCode.FORBIDDEN);
       assertThat(viewer.call("react", second.id(), Map.of("kind", "like"))).isNull();
       assertThat(host.call("show.stats", first.id(), null).path("viewers").asInt()).isEqualTo(1);
+      assertThat(viewer.call("leave", second.id(), null).path("left").asBoolean()).isTrue();
+      assertThat(errorOf(() -> viewer.call("react", second.id(), Map.of("kind", "like")))).isEqualTo(ErrorCode.FORBIDDEN);
     }
   }
 
