@@ -306,8 +306,8 @@ final class ShowRoom {
     if (closed) {
       return;
     }
+    ByteBuf bytes = encode(new Event(id, seq + 1, event, data)); // throws before the seq is used
     seq++;
-    ByteBuf bytes = encode(new Event(id, seq, event, data));
     live.metrics.eventsPublished.increment();
     for (LoopGroup g : groups.values()) {
       if (g.members > 0) {
