@@ -145,7 +145,7 @@ public final class SocketGateway {
       metrics.connectionClosed();
       connection.handleClosed();
     });
-    ws.exceptionHandler(e -> LOG.debug("socket {} error: {}", connection.id(), e.toString()));
+    ws.exceptionHandler(e -> onSocketError(connection, e));
     connection.guardFrames(new FrameGuard(maxFrameBytes(), code -> metrics.request("unknown",
         code == Protocol.CLOSE_TOO_BIG ? ErrorCode.TOO_LARGE.name() : ErrorCode.BAD_REQUEST.name())));
     ws.textMessageHandler(text -> onText(connection, text));
@@ -169,6 +169,20 @@ public final class SocketGateway {
           connection.close(Protocol.CLOSE_UNAUTHORIZED, "not authenticated in time");
         }
       });
+    }
+  }
+
+  /**
+   * Vert.x reports a fragmented message that grows past the message limit ({@link #maxFrameBytes()})
+   * only as an IllegalStateException and drops it silently; close with 1009 as for a single
+   * oversized frame (see {@link FrameGuard}) so the client learns why.
+   */
+  private void onSocketError(ClientConnection connection, Throwable e) {
+    if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("overflow max message size")) {
+      metrics.request("unknown", ErrorCode.TOO_LARGE.name());
+      connection.close(Protocol.CLOSE_TOO_BIG, "message exceeds " + maxFrameBytes() + " bytes");
+    } else {
+      LOG.debug("socket {} error: {}", connection.id(), e.toString());
     }
   }
 

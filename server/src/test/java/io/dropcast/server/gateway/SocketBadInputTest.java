@@ -13,6 +13,8 @@ import io.dropcast.server.auth.Identity;
 import io.dropcast.server.auth.Role;
 import io.dropcast.server.auth.TokenService;
 import io.dropcast.server.testing.TestNode;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -242,6 +244,27 @@ class SocketBadInputTest {
     client.sendText("{\"id\":\"huge\",\"op\":\"ping\",\"data\":{\"pad\":\"" + "a".repeat(MAX_MEDIA) + "\"}}");
     assertThat(awaitClose(client).code()).isEqualTo(Protocol.CLOSE_TOO_BIG);
     assertNodeServesNewClients(node);
+  }
+
+  @Test
+  void fragmented_message_over_the_transport_limit_closes_the_socket_with_1009() throws Exception {
+    try (Socket raw = RawSocket.open(node.port())) {
+      RawSocket.sendFrame(raw, false, 0x2, new byte[MAX_MEDIA - 1000]);
+      RawSocket.sendFrame(raw, true, 0x0, new byte[MAX_MEDIA - 1000]);
+      int[] close = RawSocket.readUntilClose(raw);
+      assertThat(close[0]).isEqualTo(Protocol.CLOSE_TOO_BIG);
+    }
+    assertNodeServesNewClients(node);
+  }
+
+  @Test
+  void fragmented_text_message_under_the_transport_limit_is_reassembled() throws Exception {
+    try (Socket raw = RawSocket.open(node.port())) {
+      RawSocket.sendFrame(raw, false, 0x1, "{\"id\":\"frag\",".getBytes(StandardCharsets.UTF_8));
+      RawSocket.sendFrame(raw, true, 0x0, "\"op\":\"ping\"}".getBytes(StandardCharsets.UTF_8));
+      String reply = RawSocket.readText(raw, "\"frag\"");
+      assertThat(reply).contains("\"ok\":true");
+    }
   }
 
   @Test

@@ -6,12 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dropcast.protocol.Protocol;
 import io.dropcast.protocol.client.DropcastClient;
 import io.dropcast.protocol.client.DropcastClient.CloseStatus;
+import io.dropcast.server.gateway.RawSocket;
 import io.dropcast.server.testing.Rest;
 import io.dropcast.server.testing.TestNode;
-import java.io.DataInputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +38,7 @@ class GracefulShutdownTest {
     assertThat(rest.get("/ready", null).status()).isEqualTo(200);
     // A raw socket that never answers the close handshake keeps the node draining for its whole
     // grace period: long enough to observe the shutdown state from outside.
-    try (Socket stuck = openRawWebSocket(node.port())) {
+    try (Socket stuck = RawSocket.open(node.port())) {
       CompletableFuture<Void> closing = CompletableFuture.runAsync(node::close);
 
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
@@ -55,44 +53,8 @@ class GracefulShutdownTest {
       assertThatThrownBy(() -> DropcastClient.connect(node.wsBase(), null).get(5, TimeUnit.SECONDS))
           .as("upgrade refused while shutting down").rootCause().hasMessageContaining("503");
 
-      assertThat(readCloseCode(stuck)).isEqualTo(Protocol.CLOSE_GOING_AWAY);
+      assertThat(RawSocket.readUntilClose(stuck)[0]).isEqualTo(Protocol.CLOSE_GOING_AWAY);
       closing.get(20, TimeUnit.SECONDS);
-    }
-  }
-
-  /** Opens a WebSocket on /ws with a plain TCP socket and reads the 101 response. */
-  private static Socket openRawWebSocket(int port) throws Exception {
-    Socket socket = new Socket("127.0.0.1", port);
-    socket.setSoTimeout(10_000);
-    String key = Base64.getEncoder().encodeToString("0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
-    socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-        + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII));
-    DataInputStream in = new DataInputStream(socket.getInputStream());
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n\r\n")) {
-      head.append((char) in.readUnsignedByte());
-    }
-    assertThat(head.toString()).startsWith("HTTP/1.1 101");
-    return socket;
-  }
-
-  /** Skips server frames (the hello) until a close frame and returns its status code. */
-  private static int readCloseCode(Socket socket) throws Exception {
-    DataInputStream in = new DataInputStream(socket.getInputStream());
-    while (true) {
-      int opcode = in.readUnsignedByte() & 0x0F;
-      long length = in.readUnsignedByte() & 0x7F;
-      if (length == 126) {
-        length = in.readUnsignedShort();
-      } else if (length == 127) {
-        length = in.readLong();
-      }
-      byte[] payload = new byte[(int) length];
-      in.readFully(payload);
-      if (opcode == 0x8) {
-        return ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
-      }
     }
   }
 }
