@@ -1,7 +1,9 @@
 package io.dropcast.load;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dropcast.load.scenario.FanoutScenario;
 import io.dropcast.load.scenario.IdleScenario;
+import io.dropcast.load.scenario.MediaScenario;
 import io.dropcast.protocol.JsonCodec;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -30,7 +32,7 @@ public final class Bench {
   private Bench() {}
 
   static List<Scenario> scenarios() {
-    return List.of(new IdleScenario());
+    return List.of(new FanoutScenario(), new IdleScenario(), new MediaScenario());
   }
 
   public static void main(String[] args) throws Exception {
