@@ -77,7 +77,7 @@ public final class DropcastServer {
     this.adminKey = key.isEmpty() ? "adm_" + Ids.random(32) : key;
     String secret = config.get(Settings.TOKEN_SECRET);
     this.tokens = new TokenService(secret.isEmpty() ? Ids.random(48) : secret, clock);
-    this.stores = createStores(config);
+    this.stores = createStores(config, vertx);
     this.gateway = new SocketGateway(vertx, config, tokens, metrics);
     this.health = new HealthRoutes(stores, metrics, gateway);
     installFeatures();
@@ -88,12 +88,19 @@ public final class DropcastServer {
    * ({@link #addApiModule}) and shutdown hooks ({@link #onClose}) here, in dependency order.
    */
   private void installFeatures() {
+    addApiModule(new io.dropcast.server.brand.BrandApi(this));
+    addApiModule(new io.dropcast.server.catalog.ProductApi(this));
+    addApiModule(new io.dropcast.server.show.ShowApi(this));
+    addApiModule(new io.dropcast.server.auth.TokenApi(this));
+    // Flash sales. LoggingShowEvents is a stand-in until the live-show runtime's ShowEvents is wired.
+    io.dropcast.server.sale.Sales.install(this, new io.dropcast.server.sale.LoggingShowEvents())
+        .hooks(io.dropcast.server.webhook.Webhooks.install(this));
   }
 
-  private static Stores createStores(Config config) {
+  private static Stores createStores(Config config, Vertx vertx) {
     if ("redis".equals(config.get(Settings.STORE))) {
-      throw new io.dropcast.server.config.ConfigException(
-          "invalid setting 'store': redis is not available in this build yet; use memory");
+      return new io.dropcast.server.store.redis.RedisStores(vertx, config.get(Settings.REDIS_URL),
+          java.time.Duration.ofMillis(config.get(Settings.REDIS_TIMEOUT_MS)));
     }
     return new MemoryStores();
   }
@@ -117,6 +124,7 @@ public final class DropcastServer {
     Router router = Router.router(vertx);
     ApiErrors errors = new ApiErrors(metrics);
     health.mount(router);
+    new io.dropcast.server.http.OpenApiDoc().mount(router);
 
     Router api = Router.router(vertx);
     api.route().handler(BodyHandler.create(false).setBodyLimit(config.get(Settings.HTTP_MAX_BODY_BYTES)));
@@ -152,6 +160,11 @@ public final class DropcastServer {
   /** Adds a feature's REST routes under {@code /api/v1}; call from {@link #installFeatures()}. */
   public void addApiModule(ApiModule module) {
     apiModules.add(module);
+  }
+
+  /** @return the REST modules installed so far (read-only; tests compare their routes with the OpenAPI doc) */
+  public List<ApiModule> apiModules() {
+    return java.util.Collections.unmodifiableList(apiModules);
   }
 
   /** Runs a hook at the start of {@link #close()} (stop timers, flush state). */

@@ -57,6 +57,24 @@ public final class Settings {
   public static final Setting<Integer> WS_AUTH_TIMEOUT_MS = intSetting("ws.auth-timeout-ms", 30000, 100, 600000,
       "A connection that neither authenticates nor joins a show within this time is closed (4401).");
 
+  // --- flash sales ---
+  public static final Setting<Integer> SALE_TICK_MS = intSetting("sale.tick-ms", 1000, 50, 60000,
+      "How often each node expires lapsed reservations and announces started/ended sales.");
+  public static final Setting<Integer> SALE_SWEEP_BATCH = intSetting("sale.sweep-batch", 500, 1, 100000,
+      "Most lapsed reservations one sale returns to stock per tick.");
+  public static final Setting<Integer> SALE_MIN_HOLD_SECONDS = intSetting("sale.min-hold-seconds", 10, 1, 3600,
+      "Shortest reservation hold a brand may set on a sale (holdSeconds; the longest is 3600).");
+
+  // --- webhooks ---
+  public static final Setting<Integer> WEBHOOK_MAX_ATTEMPTS = intSetting("webhook.max-attempts", 6, 1, 20,
+      "Attempts per webhook message (the first plus retries) before it is given up.");
+  public static final Setting<Integer> WEBHOOK_RETRY_BASE_MS = intSetting("webhook.retry-base-ms", 1000, 10, 600000,
+      "Delay before the first retry; each later retry waits twice as long.");
+  public static final Setting<Integer> WEBHOOK_TIMEOUT_MS = intSetting("webhook.timeout-ms", 5000, 100, 60000,
+      "Connect and idle timeout of one webhook attempt.");
+  public static final Setting<Integer> WEBHOOK_MAX_PENDING = intSetting("webhook.max-pending", 10000, 1, 1000000,
+      "Most webhook messages in flight or waiting to retry per node; more are dropped and logged.");
+
   // --- demo ---
   public static final Setting<Boolean> DEMO = boolSetting("demo", false,
       "Seed a demo brand, products and a show, and print keys, tokens and links.");
@@ -69,6 +87,8 @@ public final class Settings {
       HTTP_MAX_BODY_BYTES,
       WS_MAX_TEXT_BYTES, WS_MAX_MEDIA_BYTES, WS_WRITE_QUEUE_BYTES, WS_REQUESTS_PER_SECOND, WS_REQUEST_BURST,
       WS_AUTH_TIMEOUT_MS,
+      SALE_TICK_MS, SALE_SWEEP_BATCH, SALE_MIN_HOLD_SECONDS,
+      WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_BASE_MS, WEBHOOK_TIMEOUT_MS, WEBHOOK_MAX_PENDING,
       DEMO);
 
   private Settings() {}

@@ -25,6 +25,9 @@ public interface EntityStore<T extends Entity> {
   /** @return all entities of a brand, oldest first */
   Future<List<T>> listByBrand(String brandId);
 
+  /** @return every entity of this type, oldest first; meant for small admin-only collections (brands) */
+  Future<List<T>> listAll();
+
   /** Stores a new entity; fails with CONFLICT when its id or unique key is taken. */
   Future<T> create(T entity);
 

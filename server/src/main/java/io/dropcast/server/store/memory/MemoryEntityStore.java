@@ -50,6 +50,11 @@ public final class MemoryEntityStore<T extends Entity> implements EntityStore<T>
   }
 
   @Override
+  public synchronized Future<List<T>> listAll() {
+    return Future.succeededFuture(new ArrayList<>(byId.values()));
+  }
+
+  @Override
   public synchronized Future<T> create(T entity) {
     if (byId.containsKey(entity.id())) {
       return Future.failedFuture(new ProtocolException(ErrorCode.CONFLICT, typeName + " " + entity.id() + " already exists"));

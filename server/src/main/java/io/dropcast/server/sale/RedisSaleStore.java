@@ -1,0 +1,491 @@
+package io.dropcast.server.sale;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dropcast.protocol.ErrorCode;
+import io.dropcast.protocol.JsonCodec;
+import io.dropcast.protocol.ProtocolException;
+import io.dropcast.server.store.redis.RedisConnector;
+import io.dropcast.server.store.redis.RedisScript;
+import io.dropcast.server.util.Ids;
+import io.lettuce.core.KeyValue;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link SaleStore} on Redis. All keys of one sale share the hash tag {@code {sale:<id>}} (one hash
+ * slot, so the scripts run unchanged on Redis Cluster):
+ * <ul>
+ *   <li>{@code def} hash: json, starts/ends (ms), limit, hold (s), cancelled</li>
+ *   <li>{@code stock} hash: allotted, available, held, sold, expired</li>
+ *   <li>{@code r:<rid>} hash per reservation; {@code holds} sorted set rid → expiry ms</li>
+ *   <li>{@code buyers} hash buyer → held + bought; {@code idem} hash buyer\0key → rid</li>
+ *   <li>{@code wait} list + {@code waitset} set; {@code orders} hash + {@code orderlist} list; {@code ev} set</li>
+ * </ul>
+ * plus {@code dc:sales:brand:<brand>} (sorted set) and {@code dc:sales:active} (set) as indexes.
+ * Every stock operation is one Lua script reading Redis {@code TIME}, so all nodes agree on the
+ * window and on expiry. Confirmed orders are also appended to the stream {@code dc:orders}
+ * (best effort, after the confirm script). Thread-safe; never blocks.
+ */
+public final class RedisSaleStore implements SaleStore {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisSaleStore.class);
+  static final String ACTIVE = "dc:sales:active";
+  static final String ORDER_STREAM = "dc:orders";
+
+  /** Shared Lua: ARGV[1] key prefix, ARGV[2] id prefix for waitlist offers, ARGV[3] nonce. */
+  private static final String PRELUDE = """
+      local P = ARGV[1]
+      local offers = {}
+      local function now_ms()
+        local t = redis.call('TIME')
+        return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      end
+      local function num(v) return tonumber(v or '0') or 0 end
+      local function rsv(rid)
+        local f = redis.call('HMGET', P .. 'r:' .. rid, 'buyer', 'qty', 'exp', 'state', 'key', 'order', 'created')
+        if not f[1] then return nil end
+        return {id = rid, buyer = f[1], qty = tonumber(f[2]), exp = tonumber(f[3]), state = f[4],
+                key = f[5], order = f[6], created = tonumber(f[7])}
+      end
+      local function stock()
+        local s = redis.call('HMGET', P .. 'stock', 'allotted', 'available', 'held', 'sold', 'expired')
+        return {allotted = num(s[1]), available = num(s[2]), held = num(s[3]), sold = num(s[4]), expired = num(s[5])}
+      end
+      local function hold(rid, buyer, qty, exp, key, now)
+        redis.call('HSET', P .. 'r:' .. rid, 'buyer', buyer, 'qty', qty, 'exp', exp, 'state', 'held',
+                   'key', key, 'order', '', 'created', now)
+        redis.call('ZADD', P .. 'holds', exp, rid)
+        redis.call('HINCRBY', P .. 'stock', 'available', -qty)
+        redis.call('HINCRBY', P .. 'stock', 'held', qty)
+        redis.call('HINCRBY', P .. 'buyers', buyer, qty)
+      end
+      local function offer_waitlist(now)
+        local d = redis.call('HMGET', P .. 'def', 'starts', 'ends', 'limit', 'hold', 'cancelled')
+        if d[5] == '1' or now < tonumber(d[1]) or now >= tonumber(d[2]) then return end
+        local n = 0
+        while num(redis.call('HGET', P .. 'stock', 'available')) >= 1 do
+          local buyer = redis.call('LPOP', P .. 'wait')
+          if not buyer then break end
+          redis.call('SREM', P .. 'waitset', buyer)
+          if num(redis.call('HGET', P .. 'buyers', buyer)) + 1 <= tonumber(d[3]) then
+            n = n + 1
+            local rid = ARGV[2] .. ARGV[3] .. n
+            hold(rid, buyer, 1, now + tonumber(d[4]) * 1000, '', now)
+            offers[#offers + 1] = rsv(rid)
+          end
+        end
+      end
+      local function give_back(r, state, now)
+        redis.call('HSET', P .. 'r:' .. r.id, 'state', state)
+        redis.call('ZREM', P .. 'holds', r.id)
+        redis.call('HINCRBY', P .. 'stock', 'held', -r.qty)
+        redis.call('HINCRBY', P .. 'stock', 'available', r.qty)
+        redis.call('HINCRBY', P .. 'buyers', r.buyer, -r.qty)
+        if state == 'expired' then redis.call('HINCRBY', P .. 'stock', 'expired', r.qty) end
+        r.state = state
+        offer_waitlist(now)
+      end
+      local function reply(status, extra)
+        extra.status = status
+        extra.stock = stock()
+        if #offers > 0 then extra.offers = offers end
+        return cjson.encode(extra)
+      end
+      """;
+
+  private static RedisScript script(String name, String body) {
+    return new RedisScript("sale-" + name, PRELUDE + body);
+  }
+
+  /** ARGV[4] json, 5 starts, 6 ends, 7 limit, 8 hold, 9 quantity. */
+  private static final RedisScript CREATE = script("create", """
+      if redis.call('EXISTS', P .. 'def') == 1 then return reply('EXISTS', {}) end
+      redis.call('HSET', P .. 'def', 'json', ARGV[4], 'starts', ARGV[5], 'ends', ARGV[6], 'limit', ARGV[7],
+                 'hold', ARGV[8], 'cancelled', '0')
+      redis.call('HSET', P .. 'stock', 'allotted', ARGV[9], 'available', ARGV[9], 'held', 0, 'sold', 0, 'expired', 0)
+      return reply('OK', {})
+      """);
+
+  /** Same arguments as CREATE. */
+  private static final RedisScript UPDATE = script("update", """
+      if redis.call('EXISTS', P .. 'def') == 0 then return reply('NOT_FOUND', {}) end
+      local d = redis.call('HMGET', P .. 'def', 'starts', 'cancelled')
+      if d[2] == '1' then return reply('CONFLICT', {why = 'cancelled'}) end
+      if now_ms() >= tonumber(d[1]) then return reply('CONFLICT', {why = 'started'}) end
+      redis.call('HSET', P .. 'def', 'json', ARGV[4], 'starts', ARGV[5], 'ends', ARGV[6], 'limit', ARGV[7], 'hold', ARGV[8])
+      redis.call('HSET', P .. 'stock', 'allotted', ARGV[9], 'available', ARGV[9], 'held', 0, 'sold', 0, 'expired', 0)
+      return reply('OK', {})
+      """);
+
+  private static final RedisScript CANCEL = script("cancel", """
+      if redis.call('EXISTS', P .. 'def') == 0 then return reply('NOT_FOUND', {}) end
+      local d = redis.call('HMGET', P .. 'def', 'ends', 'cancelled')
+      if d[2] == '1' then return reply('OK', {}) end
+      if now_ms() >= tonumber(d[1]) then return reply('CONFLICT', {why = 'ended'}) end
+      redis.call('HSET', P .. 'def', 'cancelled', '1')
+      redis.call('DEL', P .. 'wait', P .. 'waitset')
+      return reply('OK', {})
+      """);
+
+  /** ARGV[4] buyer, 5 quantity, 6 idempotency key, 7 new reservation id. */
+  private static final RedisScript RESERVE = script("reserve", """
+      local now = now_ms()
+      if redis.call('EXISTS', P .. 'def') == 0 then return reply('NOT_FOUND', {}) end
+      local ik = ARGV[4] .. '\\0' .. ARGV[6]
+      local prior = redis.call('HGET', P .. 'idem', ik)
+      if prior then return reply('OK', {rsv = rsv(prior), replay = true}) end
+      local d = redis.call('HMGET', P .. 'def', 'starts', 'ends', 'limit', 'hold', 'cancelled')
+      if d[5] == '1' then return reply('ENDED', {}) end
+      if now < tonumber(d[1]) then return reply('NOT_STARTED', {}) end
+      if now >= tonumber(d[2]) then return reply('ENDED', {}) end
+      local qty = tonumber(ARGV[5])
+      local has = num(redis.call('HGET', P .. 'buyers', ARGV[4]))
+      if has + qty > tonumber(d[3]) then return reply('LIMIT_EXCEEDED', {has = has, limit = tonumber(d[3])}) end
+      if num(redis.call('HGET', P .. 'stock', 'available')) < qty then return reply('SOLD_OUT', {}) end
+      hold(ARGV[7], ARGV[4], qty, now + tonumber(d[4]) * 1000, ARGV[6], now)
+      redis.call('HSET', P .. 'idem', ik, ARGV[7])
+      return reply('OK', {rsv = rsv(ARGV[7])})
+      """);
+
+  /** ARGV[4] reservation id, 5 order id, 6 order json. */
+  private static final RedisScript CONFIRM = script("confirm", """
+      local now = now_ms()
+      local r = rsv(ARGV[4])
+      if not r then return reply('NOT_FOUND', {}) end
+      if r.state == 'confirmed' then return reply('OK', {rsv = r, order = redis.call('HGET', P .. 'orders', r.order)}) end
+      if r.state ~= 'held' then return reply('EXPIRED', {rsv = r}) end
+      if now >= r.exp then return reply('EXPIRED', {rsv = r}) end
+      if redis.call('HGET', P .. 'def', 'cancelled') == '1' then return reply('ENDED', {rsv = r}) end
+      redis.call('HSET', P .. 'r:' .. r.id, 'state', 'confirmed', 'order', ARGV[5])
+      redis.call('ZREM', P .. 'holds', r.id)
+      redis.call('HINCRBY', P .. 'stock', 'held', -r.qty)
+      redis.call('HINCRBY', P .. 'stock', 'sold', r.qty)
+      redis.call('HSET', P .. 'orders', ARGV[5], ARGV[6])
+      redis.call('RPUSH', P .. 'orderlist', ARGV[5])
+      r.state = 'confirmed'
+      r.order = ARGV[5]
+      return reply('OK', {rsv = r, order = ARGV[6], created = true})
+      """);
+
+  /** ARGV[4] reservation id. */
+  private static final RedisScript RELEASE = script("release", """
+      local now = now_ms()
+      local r = rsv(ARGV[4])
+      if not r then return reply('NOT_FOUND', {}) end
+      if r.state == 'released' then return reply('OK', {rsv = r}) end
+      if r.state == 'confirmed' then return reply('CONFLICT', {rsv = r}) end
+      if r.state == 'expired' then return reply('EXPIRED', {rsv = r}) end
+      if now >= r.exp then return reply('EXPIRED', {rsv = r}) end
+      give_back(r, 'released', now)
+      return reply('OK', {rsv = r})
+      """);
+
+  /** ARGV[4] max holds to expire. */
+  private static final RedisScript SWEEP = script("sweep", """
+      if redis.call('EXISTS', P .. 'def') == 0 then return reply('NOT_FOUND', {}) end
+      local now = now_ms()
+      local due = redis.call('ZRANGEBYSCORE', P .. 'holds', '-inf', now, 'LIMIT', 0, tonumber(ARGV[4]))
+      local expired = {}
+      for _, rid in ipairs(due) do
+        local r = rsv(rid)
+        if r and r.state == 'held' then
+          give_back(r, 'expired', now)
+          expired[#expired + 1] = r
+        else
+          redis.call('ZREM', P .. 'holds', rid)
+        end
+      end
+      local result = {}
+      if #expired > 0 then result.expired = expired end
+      return reply('OK', result)
+      """);
+
+  /** ARGV[4] buyer. */
+  private static final RedisScript WAITLIST = script("waitlist", """
+      local now = now_ms()
+      if redis.call('EXISTS', P .. 'def') == 0 then return reply('NOT_FOUND', {}) end
+      local d = redis.call('HMGET', P .. 'def', 'starts', 'ends', 'limit', 'hold', 'cancelled')
+      if d[5] == '1' then return reply('ENDED', {}) end
+      if now < tonumber(d[1]) then return reply('NOT_STARTED', {}) end
+      if now >= tonumber(d[2]) then return reply('ENDED', {}) end
+      if num(redis.call('HGET', P .. 'stock', 'available')) >= 1 then return reply('CONFLICT', {}) end
+      if num(redis.call('HGET', P .. 'buyers', ARGV[4])) + 1 > tonumber(d[3]) then return reply('LIMIT_EXCEEDED', {}) end
+      if redis.call('SADD', P .. 'waitset', ARGV[4]) == 1 then redis.call('RPUSH', P .. 'wait', ARGV[4]) end
+      return reply('OK', {position = redis.call('LPOS', P .. 'wait', ARGV[4]) + 1})
+      """);
+
+  private final RedisConnector redis;
+  private final Clock clock;
+
+  /** @param clock stamps createdAt of orders only; every time check uses Redis TIME */
+  public RedisSaleStore(RedisConnector redis, Clock clock) {
+    this.redis = redis;
+    this.clock = clock;
+  }
+
+  private static String prefix(String saleId) {
+    return "dc:{sale:" + saleId + "}:";
+  }
+
+  private static String brandIndex(String brandId) {
+    return "dc:sales:brand:" + brandId;
+  }
+
+  /** Runs a sale script: keys = the sale's def key (routes the call), standard ARGV 1-3 first. */
+  private Future<JsonNode> run(RedisScript script, String saleId, String... args) {
+    if (saleId == null || saleId.length() != 20 || !saleId.startsWith("sal_")) {
+      return Future.succeededFuture(JsonCodec.parse("{\"status\":\"NOT_FOUND\"}"));
+    }
+    String[] argv = new String[args.length + 3];
+    argv[0] = prefix(saleId);
+    argv[1] = "rsv_" + saleId.substring(4) + "_w";
+    argv[2] = Ids.random(10);
+    System.arraycopy(args, 0, argv, 3, args.length);
+    return script.run(redis, new String[] {prefix(saleId) + "def"}, argv).map(JsonCodec::parse);
+  }
+
+  private static String[] definitionArgs(Sale sale) {
+    return new String[] {encode(sale.withState(Sale.State.SCHEDULED)), Long.toString(sale.startsAt().toEpochMilli()),
+        Long.toString(sale.endsAt().toEpochMilli()), Integer.toString(sale.perBuyerLimit()),
+        Integer.toString(sale.holdSeconds()), Integer.toString(sale.quantity())};
+  }
+
+  @Override
+  public Future<Sale> create(Sale sale) {
+    // Indexes first: a sale that is indexed but missing is skipped by readers; the reverse would hide it.
+    return redis.call(c -> c.zadd(brandIndex(sale.brandId()), sale.createdAt().toEpochMilli(), sale.id()))
+        .compose(v -> redis.call(c -> c.sadd(ACTIVE, sale.id())))
+        .compose(v -> run(CREATE, sale.id(), definitionArgs(sale)))
+        .compose(reply -> "OK".equals(status(reply)) ? Future.succeededFuture(sale)
+            : Future.failedFuture(new ProtocolException(ErrorCode.CONFLICT, "sale " + sale.id() + " already exists")));
+  }
+
+  @Override
+  public Future<Sale> get(String saleId) {
+    return redis.<List<KeyValue<String, String>>>call(c -> c.hmget(prefix(saleId) + "def", "json", "cancelled"))
+        .map(RedisSaleStore::decodeSale);
+  }
+
+  private static Sale decodeSale(List<KeyValue<String, String>> fields) {
+    if (fields.get(0).isEmpty()) {
+      return null;
+    }
+    Sale sale = decode(fields.get(0).getValue(), Sale.class);
+    return "1".equals(fields.get(1).getValueOrElse("0")) ? sale.withState(Sale.State.CANCELLED) : sale;
+  }
+
+  @Override
+  public Future<List<Sale>> listByBrand(String brandId) {
+    return redis.<List<String>>call(c -> c.zrange(brandIndex(brandId), 0, -1)).compose(ids -> {
+      List<Future<Sale>> reads = ids.stream().map(this::get).toList();
+      return Future.all(reads).map(all -> {
+        List<Sale> result = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+          Sale s = all.resultAt(i);
+          if (s != null) {
+            result.add(s);
+          }
+        }
+        return result;
+      });
+    });
+  }
+
+  @Override
+  public Future<Sale> updateBeforeStart(Sale sale) {
+    return run(UPDATE, sale.id(), definitionArgs(sale)).compose(reply -> switch (status(reply)) {
+      case "OK" -> Future.succeededFuture(sale);
+      case "NOT_FOUND" -> Future.failedFuture(notFound("sale", sale.id()));
+      default -> Future.failedFuture(new ProtocolException(ErrorCode.CONFLICT,
+          "sale " + sale.id() + " is " + reply.path("why").asText() + "; only a scheduled sale can be changed"));
+    });
+  }
+
+  @Override
+  public Future<Sale> cancel(String saleId) {
+    return run(CANCEL, saleId).compose(reply -> switch (status(reply)) {
+      case "OK" -> get(saleId);
+      case "NOT_FOUND" -> Future.failedFuture(notFound("sale", saleId));
+      default -> Future.failedFuture(new ProtocolException(ErrorCode.CONFLICT, "sale " + saleId + " already ended"));
+    });
+  }
+
+  @Override
+  public Future<StockCounters> stock(String saleId) {
+    return redis.<List<KeyValue<String, String>>>call(c -> c.hmget(prefix(saleId) + "stock",
+        "allotted", "available", "held", "sold", "expired")).map(f -> f.get(0).isEmpty() ? null
+        : new StockCounters(num(f.get(0)), num(f.get(1)), num(f.get(2)), num(f.get(3)), num(f.get(4))));
+  }
+
+  private static long num(KeyValue<String, String> kv) {
+    return Long.parseLong(kv.getValueOrElse("0"));
+  }
+
+  @Override
+  public Future<Outcome<Reservation>> reserve(String saleId, String buyerId, int quantity, String idempotencyKey) {
+    String rid = "rsv_" + (saleId != null && saleId.length() > 4 ? saleId.substring(4) : "") + "_" + Ids.random(16);
+    return run(RESERVE, saleId, buyerId, Integer.toString(quantity), idempotencyKey, rid).compose(reply -> {
+      String status = status(reply);
+      if (!"OK".equals(status)) {
+        return Future.failedFuture(SaleErrors.reserveFailure(status, saleId, reply.path("limit").asInt()));
+      }
+      return Future.succeededFuture(outcome(saleId, reply, reservation(saleId, reply.get("rsv"))));
+    });
+  }
+
+  @Override
+  public Future<Outcome<Order>> confirm(String reservationId) {
+    String saleId = Reservation.saleIdOf(reservationId);
+    if (saleId == null) {
+      return Future.failedFuture(notFound("reservation", reservationId));
+    }
+    // Buyer, quantity and the sale's price never change once a reservation exists, so the order can be
+    // built before the script decides atomically whether it happens.
+    return reservation(reservationId).compose(r -> r == null ? Future.failedFuture(notFound("reservation", reservationId))
+        : get(saleId).compose(sale -> {
+          Order order = SaleErrors.orderFor(sale, r, clock.instant());
+          return run(CONFIRM, saleId, reservationId, order.id(), encode(order)).compose(reply -> {
+            String status = status(reply);
+            if (!"OK".equals(status)) {
+              return Future.failedFuture(SaleErrors.reservationFailure(status, reservationId));
+            }
+            Order stored = decode(reply.path("order").asText(), Order.class);
+            if (reply.path("created").asBoolean()) {
+              appendToStream(stored);
+            }
+            return Future.succeededFuture(outcome(saleId, reply, stored));
+          });
+        }));
+  }
+
+  private void appendToStream(Order order) {
+    redis.call(c -> c.xadd(ORDER_STREAM, Map.of("order", order.id(), "brand", order.brandId(),
+            "sale", order.saleId(), "json", encode(order))))
+        .onFailure(e -> LOG.warn("order {} not appended to {}: {}", order.id(), ORDER_STREAM, e.getMessage()));
+  }
+
+  @Override
+  public Future<Outcome<Reservation>> release(String reservationId) {
+    String saleId = Reservation.saleIdOf(reservationId);
+    if (saleId == null) {
+      return Future.failedFuture(notFound("reservation", reservationId));
+    }
+    return run(RELEASE, saleId, reservationId).compose(reply -> {
+      String status = status(reply);
+      if (!"OK".equals(status)) {
+        return Future.failedFuture(SaleErrors.reservationFailure(status, reservationId));
+      }
+      return Future.succeededFuture(outcome(saleId, reply, reservation(saleId, reply.get("rsv"))));
+    });
+  }
+
+  @Override
+  public Future<Reservation> reservation(String reservationId) {
+    String saleId = Reservation.saleIdOf(reservationId);
+    if (saleId == null) {
+      return Future.succeededFuture(null);
+    }
+    return redis.<List<KeyValue<String, String>>>call(c -> c.hmget(prefix(saleId) + "r:" + reservationId,
+        "buyer", "qty", "exp", "state", "key", "order", "created")).map(f -> f.get(0).isEmpty() ? null
+        : new Reservation(reservationId, saleId, f.get(0).getValue(), Integer.parseInt(f.get(1).getValue()),
+            Instant.ofEpochMilli(Long.parseLong(f.get(2).getValue())), Reservation.State.fromWire(f.get(3).getValue()),
+            emptyToNull(f.get(4).getValueOrElse("")), emptyToNull(f.get(5).getValueOrElse("")),
+            Instant.ofEpochMilli(Long.parseLong(f.get(6).getValue()))));
+  }
+
+  @Override
+  public Future<Outcome<List<Reservation>>> sweep(String saleId, int max) {
+    return run(SWEEP, saleId, Integer.toString(max)).map(reply -> {
+      if ("NOT_FOUND".equals(status(reply))) {
+        return new Outcome<>(List.<Reservation>of(), null, List.of());
+      }
+      List<Reservation> expired = new ArrayList<>();
+      reply.path("expired").forEach(r -> expired.add(reservation(saleId, r)));
+      return outcome(saleId, reply, expired);
+    });
+  }
+
+  @Override
+  public Future<Integer> joinWaitlist(String saleId, String buyerId) {
+    return run(WAITLIST, saleId, buyerId).compose(reply -> {
+      String status = status(reply);
+      if ("OK".equals(status)) {
+        return Future.succeededFuture(reply.path("position").asInt());
+      }
+      return Future.failedFuture(SaleErrors.waitlistFailure(status, saleId));
+    });
+  }
+
+  @Override
+  public Future<List<Order>> orders(String saleId) {
+    return redis.<List<String>>call(c -> c.lrange(prefix(saleId) + "orderlist", 0, -1)).compose(ids -> ids.isEmpty()
+        ? Future.succeededFuture(List.of())
+        : redis.<List<KeyValue<String, String>>>call(c -> c.hmget(prefix(saleId) + "orders", ids.toArray(String[]::new)))
+            .map(values -> values.stream().filter(KeyValue::hasValue).map(kv -> decode(kv.getValue(), Order.class)).toList()));
+  }
+
+  @Override
+  public Future<List<String>> activeSaleIds() {
+    return redis.<java.util.Set<String>>call(c -> c.smembers(ACTIVE)).map(List::copyOf);
+  }
+
+  @Override
+  public Future<Void> retire(String saleId) {
+    return redis.call(c -> c.srem(ACTIVE, saleId)).mapEmpty();
+  }
+
+  @Override
+  public Future<Boolean> claimEvent(String saleId, String event) {
+    return redis.<Long>call(c -> c.sadd(prefix(saleId) + "ev", event)).map(n -> n == 1L);
+  }
+
+  private static <T> Outcome<T> outcome(String saleId, JsonNode reply, T value) {
+    JsonNode s = reply.path("stock");
+    StockCounters stock = new StockCounters(s.path("allotted").asLong(), s.path("available").asLong(),
+        s.path("held").asLong(), s.path("sold").asLong(), s.path("expired").asLong());
+    List<Reservation> offers = new ArrayList<>();
+    reply.path("offers").forEach(r -> offers.add(reservation(saleId, r)));
+    return new Outcome<>(value, stock, offers);
+  }
+
+  private static Reservation reservation(String saleId, JsonNode r) {
+    return new Reservation(r.path("id").asText(), saleId, r.path("buyer").asText(), r.path("qty").asInt(),
+        Instant.ofEpochMilli(r.path("exp").asLong()), Reservation.State.fromWire(r.path("state").asText()),
+        emptyToNull(r.path("key").asText("")), emptyToNull(r.path("order").asText("")),
+        Instant.ofEpochMilli(r.path("created").asLong()));
+  }
+
+  private static String status(JsonNode reply) {
+    return reply.path("status").asText();
+  }
+
+  private static String emptyToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+
+  private static ProtocolException notFound(String what, String id) {
+    return new ProtocolException(ErrorCode.NOT_FOUND, what + " " + id + " not found");
+  }
+
+  private static String encode(Object value) {
+    try {
+      return JsonCodec.mapper().writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  private static <T> T decode(String json, Class<T> type) {
+    try {
+      return JsonCodec.mapper().readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new ProtocolException(ErrorCode.INTERNAL, "stored " + type.getSimpleName() + " is unreadable");
+    }
+  }
+}

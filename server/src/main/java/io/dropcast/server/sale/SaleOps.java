@@ -1,0 +1,144 @@
+package io.dropcast.server.sale;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dropcast.protocol.ErrorCode;
+import io.dropcast.protocol.ProtocolException;
+import io.dropcast.protocol.message.Event;
+import io.dropcast.protocol.message.Events;
+import io.dropcast.protocol.message.Ops;
+import io.dropcast.protocol.message.Request;
+import io.dropcast.server.auth.Identity;
+import io.dropcast.server.auth.Role;
+import io.dropcast.server.gateway.ClientConnection;
+import io.dropcast.server.gateway.SocketGateway;
+import io.vertx.core.Future;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Socket ops for buyers: {@code sale.reserve}, {@code reservation.confirm} (built-in checkout),
+ * {@code reservation.release} and {@code sale.waitlist}; see {@code docs/protocol-sales.md}.
+ *
+ * <p>The buyer is the connection's identity; guests may not buy. A sale of another brand (or of
+ * another show than a show-bound token's) is NOT_FOUND; only the reservation's buyer may confirm or
+ * release it (FORBIDDEN). Waitlisted connections on this node get a {@code reservation} event
+ * (seq 0, addressed to them alone) when returned stock is offered to them. Thread-safe: handlers
+ * run on each connection's loop; the waiter map is concurrent and hops onto the waiter's loop to send.
+ */
+public final class SaleOps {
+  private final SaleService service;
+  /** saleId \0 userId → connections of that buyer on this node waiting for an offer. */
+  private final Map<String, Set<ClientConnection>> waiters = new ConcurrentHashMap<>();
+
+  public SaleOps(SaleService service) {
+    this.service = service;
+  }
+
+  /** Registers the ops on the gateway and listens for waitlist offers. */
+  public void register(SocketGateway gateway) {
+    gateway.register(Ops.SALE_RESERVE, SocketGateway.Access.AUTHENTICATED, this::reserve);
+    gateway.register(Ops.RESERVATION_CONFIRM, SocketGateway.Access.AUTHENTICATED, this::confirm);
+    gateway.register(Ops.RESERVATION_RELEASE, SocketGateway.Access.AUTHENTICATED, this::release);
+    gateway.register(Ops.SALE_WAITLIST, SocketGateway.Access.AUTHENTICATED, this::waitlist);
+    service.onOffer(this::deliverOffer);
+  }
+
+  private static Identity buyer(ClientConnection connection) {
+    Identity identity = connection.identity();
+    if (identity == null || identity.role() == Role.GUEST || identity.brandId() == null) {
+      throw new ProtocolException(ErrorCode.FORBIDDEN, "guests cannot buy; sign in to reserve");
+    }
+    return identity;
+  }
+
+  private static String text(Request request, String field) {
+    JsonNode v = request.data().get(field);
+    if (v == null || !v.isTextual() || v.asText().isEmpty() || v.asText().length() > 128) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "field '" + field + "' must be a string of 1 to 128 characters");
+    }
+    return v.asText();
+  }
+
+  /** @return the sale if this buyer may buy in it, else NOT_FOUND */
+  private Future<Sale> visibleSale(Identity buyer, String saleId) {
+    return service.saleOf(buyer.brandId(), saleId).map(sale -> {
+      if (buyer.showId() != null && sale.showId() != null && !buyer.showId().equals(sale.showId())) {
+        throw new ProtocolException(ErrorCode.NOT_FOUND, "sale " + saleId + " not found");
+      }
+      return sale;
+    });
+  }
+
+  private Future<?> reserve(ClientConnection connection, Request request) {
+    Identity buyer = buyer(connection);
+    String saleId = text(request, "sale");
+    String key = SaleInput.idempotencyKey(request.data().path("idempotencyKey").isTextual()
+        ? request.data().get("idempotencyKey").asText() : null, "field 'idempotencyKey'");
+    JsonNode q = request.data().get("quantity");
+    int quantity = 1;
+    if (q != null && !q.isNull()) {
+      if (!q.isIntegralNumber() || q.asLong() < 1 || q.asLong() > SaleInput.MAX_QUANTITY) {
+        throw new ProtocolException(ErrorCode.BAD_REQUEST, "field 'quantity' must be a whole number from 1 to " + SaleInput.MAX_QUANTITY);
+      }
+      quantity = q.asInt();
+    }
+    int units = quantity;
+    return visibleSale(buyer, saleId).compose(sale -> service.reserve(sale, buyer.userId(), units, key))
+        .map(SaleViews::reservation);
+  }
+
+  private record Owned(Sale sale, Reservation reservation) {}
+
+  private Future<Owned> owned(ClientConnection connection, Request request) {
+    Identity buyer = buyer(connection);
+    String id = text(request, "reservation");
+    return service.reservationOf(buyer.brandId(), id).compose(r -> {
+      if (!r.buyerId().equals(buyer.userId())) {
+        throw new ProtocolException(ErrorCode.FORBIDDEN, "only the buyer who reserved may do this");
+      }
+      return visibleSale(buyer, r.saleId()).map(s -> new Owned(s, r));
+    });
+  }
+
+  private Future<?> confirm(ClientConnection connection, Request request) {
+    return owned(connection, request).compose(o -> service.confirm(o.sale(), o.reservation()))
+        .map(order -> Map.of("order", order));
+  }
+
+  private Future<?> release(ClientConnection connection, Request request) {
+    return owned(connection, request).compose(o -> service.release(o.sale(), o.reservation()))
+        .map(SaleViews::reservation);
+  }
+
+  private Future<?> waitlist(ClientConnection connection, Request request) {
+    Identity buyer = buyer(connection);
+    String saleId = text(request, "sale");
+    return visibleSale(buyer, saleId).compose(sale -> service.joinWaitlist(sale, buyer.userId()).map(position -> {
+      String key = saleId + "\u0000" + buyer.userId();
+      Set<ClientConnection> set = waiters.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet());
+      if (set.add(connection)) {
+        connection.onClose(() -> waiters.computeIfPresent(key, (k, s) -> {
+          s.remove(connection);
+          return s.isEmpty() ? null : s;
+        }));
+      }
+      return Map.of("sale", saleId, "position", position);
+    }));
+  }
+
+  private void deliverOffer(Reservation offer) {
+    Set<ClientConnection> set = waiters.remove(offer.saleId() + "\u0000" + offer.buyerId());
+    if (set == null) {
+      return;
+    }
+    service.store().get(offer.saleId()).onSuccess(sale -> {
+      Map<String, Object> data = SaleViews.reservation(offer);
+      data.put("offer", true);
+      Event event = new Event(sale == null ? null : sale.showId(), 0, Events.RESERVATION, data);
+      for (ClientConnection c : set) {
+        c.context().runOnContext(v -> c.send(event));
+      }
+    });
+  }
+}

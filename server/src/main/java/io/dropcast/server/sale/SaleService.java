@@ -1,0 +1,312 @@
+package io.dropcast.server.sale;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dropcast.protocol.ErrorCode;
+import io.dropcast.protocol.JsonCodec;
+import io.dropcast.protocol.ProtocolException;
+import io.dropcast.protocol.message.Events;
+import io.dropcast.server.live.ShowEvents;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Flash-sale use cases shared by the REST API and the socket ops: brand-scoped lookups, stock
+ * operations, and what follows them (show events, webhooks, waitlist offers). Also runs the per-node
+ * ticker that expires lapsed holds and announces started/ended sales; every announcement is claimed
+ * in the store first, so with several nodes exactly one publishes it.
+ *
+ * <p>Thread-safe; every method returns at once. The ticker runs on a Vert.x timer and only chains
+ * futures (never blocks); a tick is skipped while the previous one is still running.
+ */
+public final class SaleService {
+  private static final Logger LOG = LoggerFactory.getLogger(SaleService.class);
+  private static final java.util.regex.Pattern SALE_ID = java.util.regex.Pattern.compile("sal_[0-9A-Za-z]{16}");
+
+  private final Vertx vertx;
+  private final SaleStore sales;
+  private final ShowEvents events;
+  private final Clock clock;
+  private final int sweepBatch;
+  private volatile SaleHooks hooks = SaleHooks.NONE;
+  private volatile Consumer<Reservation> offerListener = r -> { };
+  private long timerId = -1;
+  private volatile boolean ticking;
+
+  public SaleService(Vertx vertx, SaleStore sales, ShowEvents events, Clock clock, int sweepBatch) {
+    this.vertx = vertx;
+    this.sales = sales;
+    this.events = events;
+    this.clock = clock;
+    this.sweepBatch = sweepBatch;
+  }
+
+  /** @return the store behind this service */
+  public SaleStore store() {
+    return sales;
+  }
+
+  /** @return the service's clock */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Sets where brand events go (webhooks). */
+  public void hooks(SaleHooks hooks) {
+    this.hooks = hooks;
+  }
+
+  /** Sets who hears about waitlist offers made on this node (the socket ops). */
+  public void onOffer(Consumer<Reservation> listener) {
+    this.offerListener = listener;
+  }
+
+  /** Starts the ticker (sweeper + schedule announcements). */
+  public void start(long intervalMs) {
+    timerId = vertx.setPeriodic(intervalMs, id -> tick());
+  }
+
+  /** Stops the ticker. */
+  public void stop() {
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ reads
+
+  /** @return the brand's sale, or fails NOT_FOUND (also for another brand's sale) */
+  public Future<Sale> saleOf(String brandId, String saleId) {
+    if (saleId == null || !SALE_ID.matcher(saleId).matches()) {
+      return Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, "sale " + saleId + " not found"));
+    }
+    return sales.get(saleId).compose(s -> s != null && s.brandId().equals(brandId) ? Future.succeededFuture(s)
+        : Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, "sale " + saleId + " not found")));
+  }
+
+  /** @return the brand's reservation, or fails NOT_FOUND (also for another brand's) */
+  public Future<Reservation> reservationOf(String brandId, String reservationId) {
+    return sales.reservation(reservationId).compose(r -> r == null ? Future.succeededFuture(null)
+            : saleOf(brandId, r.saleId()).map(s -> r).recover(e -> e instanceof ProtocolException pe
+                && pe.code() == ErrorCode.NOT_FOUND ? Future.succeededFuture(null) : Future.failedFuture(e)))
+        .compose(r -> r != null ? Future.succeededFuture(r)
+            : Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, "reservation " + reservationId + " not found")));
+  }
+
+  /** @return the sale as JSON with its derived state and live counters */
+  public Future<ObjectNode> view(Sale sale) {
+    return sales.stock(sale.id()).map(stock -> {
+      ObjectNode node = JsonCodec.mapper().valueToTree(sale.at(clock.instant()));
+      if (stock != null) {
+        node.put("remaining", stock.available());
+        node.put("held", stock.held());
+        node.put("sold", stock.sold());
+        node.put("expired", stock.expired());
+      }
+      return node;
+    });
+  }
+
+  /** @return the audit of a sale's counters */
+  public Future<Map<String, Object>> audit(Sale sale) {
+    return sales.stock(sale.id()).map(s -> {
+      Map<String, Object> audit = new LinkedHashMap<>();
+      audit.put("sale", sale.id());
+      audit.put("allotted", s.allotted());
+      audit.put("available", s.available());
+      audit.put("held", s.held());
+      audit.put("sold", s.sold());
+      audit.put("expired", s.expired());
+      audit.put("consistent", s.consistent());
+      return audit;
+    });
+  }
+
+  /** @return the brand's orders, optionally only those of one show, oldest first */
+  public Future<List<Order>> orders(String brandId, String showId) {
+    return sales.listByBrand(brandId).compose(list -> {
+      List<Future<List<Order>>> reads = new ArrayList<>();
+      for (Sale s : list) {
+        if (showId == null || showId.equals(s.showId())) {
+          reads.add(sales.orders(s.id()));
+        }
+      }
+      return Future.all(reads).map(all -> {
+        List<Order> result = new ArrayList<>();
+        for (int i = 0; i < reads.size(); i++) {
+          result.addAll(all.<List<Order>>resultAt(i));
+        }
+        result.sort(java.util.Comparator.comparing(Order::createdAt).thenComparing(Order::id));
+        return result;
+      });
+    });
+  }
+
+  // ----------------------------------------------------------------------------------- definitions
+
+  /** Stores a validated sale and announces it to its show. */
+  public Future<Sale> create(Sale sale) {
+    return sales.create(sale).onSuccess(this::announceScheduled);
+  }
+
+  /** Replaces a scheduled sale's definition (CONFLICT once started) and re-announces it. */
+  public Future<Sale> update(Sale sale) {
+    return sales.updateBeforeStart(sale).onSuccess(this::announceScheduled);
+  }
+
+  /** Cancels a sale; its show hears {@code sale.ended} with reason {@code cancelled}. */
+  public Future<Sale> cancel(Sale sale) {
+    return sales.cancel(sale.id()).onSuccess(s -> announceEnded(s, "cancelled"));
+  }
+
+  private void announceScheduled(Sale sale) {
+    if (sale.showId() != null) {
+      events.publish(sale.showId(), Events.SALE_SCHEDULED, Map.of("sale", JsonCodec.mapper().valueToTree(sale.at(clock.instant()))));
+    }
+  }
+
+  // --------------------------------------------------------------------------------- stock changes
+
+  /** Reserves for a buyer; see {@link SaleStore#reserve}. */
+  public Future<Reservation> reserve(Sale sale, String buyerId, int quantity, String idempotencyKey) {
+    return sales.reserve(sale.id(), buyerId, quantity, idempotencyKey).map(out -> {
+      afterStockChange(sale, out);
+      return out.value();
+    });
+  }
+
+  /** Confirms a reservation into an order. */
+  public Future<Order> confirm(Sale sale, Reservation reservation) {
+    return sales.confirm(reservation.id()).map(out -> {
+      afterStockChange(sale, out);
+      hooks.emit(sale.brandId(), "order.confirmed", out.value());
+      return out.value();
+    });
+  }
+
+  /** Releases a reservation; its stock goes to the waitlist first. */
+  public Future<Reservation> release(Sale sale, Reservation reservation) {
+    return sales.release(reservation.id()).map(out -> {
+      afterStockChange(sale, out);
+      return out.value();
+    });
+  }
+
+  /** Puts a buyer on the waitlist; @return the 1-based position */
+  public Future<Integer> joinWaitlist(Sale sale, String buyerId) {
+    return sales.joinWaitlist(sale.id(), buyerId);
+  }
+
+  private void afterStockChange(Sale sale, SaleStore.Outcome<?> out) {
+    StockCounters stock = out.stock();
+    if (sale.showId() != null && stock != null) {
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("sale", sale.id());
+      data.put("remaining", stock.available());
+      data.put("quantity", stock.allotted());
+      events.publishCoalesced(sale.showId(), Events.SALE_STOCK + ":" + sale.id(), Events.SALE_STOCK, data);
+    }
+    if (stock != null && stock.available() == 0) {
+      sales.claimEvent(sale.id(), Events.SALE_SOLD_OUT).onSuccess(first -> {
+        if (first) {
+          if (sale.showId() != null) {
+            events.publish(sale.showId(), Events.SALE_SOLD_OUT, Map.of("sale", sale.id()));
+          }
+          hooks.emit(sale.brandId(), "sale.sold_out", Map.of("sale", sale.id()));
+        }
+      });
+    }
+    for (Reservation offer : out.offers()) {
+      offerListener.accept(offer);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------- ticker
+
+  /** One pass: announce started/ended sales, expire lapsed holds, retire finished sales. */
+  Future<Void> tick() {
+    if (ticking) {
+      return Future.succeededFuture();
+    }
+    ticking = true;
+    return sales.activeSaleIds()
+        .compose(ids -> Future.join(ids.stream().map(this::tickSale).toList()))
+        .<Void>mapEmpty()
+        .onFailure(e -> LOG.debug("sale tick failed: {}", e.getMessage()))
+        .eventually(() -> {
+          ticking = false;
+          return Future.succeededFuture();
+        });
+  }
+
+  private Future<Void> tickSale(String saleId) {
+    return sales.get(saleId).compose(sale -> {
+      if (sale == null) {
+        return sales.retire(saleId);
+      }
+      Instant now = clock.instant();
+      Sale.State state = sale.at(now).state();
+      Future<Void> announced = Future.succeededFuture();
+      if (state == Sale.State.LIVE) {
+        announced = sales.claimEvent(saleId, Events.SALE_STARTED).map(first -> {
+          if (first) {
+            announceStarted(sale);
+          }
+          return null;
+        });
+      } else if (state == Sale.State.ENDED) {
+        announced = Future.succeededFuture().map(v -> {
+          announceEnded(sale, "ended");
+          return null;
+        });
+      }
+      return announced.compose(v -> sales.sweep(saleId, sweepBatch)).compose(out -> {
+        if (!out.value().isEmpty()) {
+          afterStockChange(sale, out);
+          for (Reservation r : out.value()) {
+            hooks.emit(sale.brandId(), "reservation.expired", r);
+          }
+        }
+        boolean over = state == Sale.State.ENDED || state == Sale.State.CANCELLED;
+        return over && out.stock() != null && out.stock().held() == 0 ? sales.retire(saleId) : Future.succeededFuture();
+      });
+    });
+  }
+
+  private void announceStarted(Sale sale) {
+    sales.stock(sale.id()).onSuccess(stock -> {
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("sale", sale.id());
+      data.put("productId", sale.productId());
+      data.put("endsAt", sale.endsAt());
+      data.put("remaining", stock == null ? 0 : stock.available());
+      if (sale.showId() != null) {
+        events.publish(sale.showId(), Events.SALE_STARTED, data);
+      }
+      hooks.emit(sale.brandId(), "sale.started", data);
+    });
+  }
+
+  private void announceEnded(Sale sale, String reason) {
+    sales.claimEvent(sale.id(), Events.SALE_ENDED).compose(first -> !first ? Future.succeededFuture()
+        : sales.stock(sale.id()).map(stock -> {
+          Map<String, Object> data = new LinkedHashMap<>();
+          data.put("sale", sale.id());
+          data.put("reason", reason);
+          data.put("sold", stock == null ? 0 : stock.sold());
+          if (sale.showId() != null) {
+            events.publish(sale.showId(), Events.SALE_ENDED, data);
+          }
+          hooks.emit(sale.brandId(), "sale.ended", data);
+          return null;
+        }));
+  }
+}

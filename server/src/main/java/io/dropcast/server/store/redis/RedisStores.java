@@ -1,0 +1,67 @@
+package io.dropcast.server.store.redis;
+
+import io.dropcast.server.brand.ApiKey;
+import io.dropcast.server.brand.Brand;
+import io.dropcast.server.catalog.Product;
+import io.dropcast.server.show.Show;
+import io.dropcast.server.store.EntityStore;
+import io.dropcast.server.store.Stores;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+
+/**
+ * {@link Stores} shared through Redis ({@code store=redis}): one pipelined Lettuce connection
+ * (see {@link RedisConnector}), every key prefixed {@code dc:}. Thread-safe, never blocks.
+ */
+public final class RedisStores implements Stores {
+  private final RedisConnector redis;
+  private final EntityStore<Brand> brands;
+  private final EntityStore<ApiKey> apiKeys;
+  private final EntityStore<Product> products;
+  private final EntityStore<Show> shows;
+
+  /** Starts connecting to {@code url} in the background; until connected, calls fail with UNAVAILABLE. */
+  public RedisStores(Vertx vertx, String url, Duration timeout) {
+    this.redis = new RedisConnector(vertx, url, timeout);
+    this.brands = new RedisEntityStore<>(redis, "brand", "brand", Brand.class);
+    this.apiKeys = new RedisEntityStore<>(redis, "apikey", "api key", ApiKey.class);
+    this.products = new RedisEntityStore<>(redis, "product", "product", Product.class);
+    this.shows = new RedisEntityStore<>(redis, "show", "show", Show.class);
+  }
+
+  /** @return the shared connection, for features that keep their own Redis state (sales) */
+  public RedisConnector connector() {
+    return redis;
+  }
+
+  @Override
+  public EntityStore<Brand> brands() {
+    return brands;
+  }
+
+  @Override
+  public EntityStore<ApiKey> apiKeys() {
+    return apiKeys;
+  }
+
+  @Override
+  public EntityStore<Product> products() {
+    return products;
+  }
+
+  @Override
+  public EntityStore<Show> shows() {
+    return shows;
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return redis.<String>call(c -> c.ping()).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> close() {
+    return redis.close();
+  }
+}

@@ -1,0 +1,235 @@
+package io.dropcast.server.webhook;
+
+import io.dropcast.protocol.ErrorCode;
+import io.dropcast.protocol.JsonCodec;
+import io.dropcast.protocol.ProtocolException;
+import io.dropcast.server.DropcastServer;
+import io.dropcast.server.config.Settings;
+import io.dropcast.server.http.ApiModule;
+import io.dropcast.server.http.Caller;
+import io.dropcast.server.sale.SaleHooks;
+import io.dropcast.server.store.EntityStore;
+import io.dropcast.server.store.memory.MemoryEntityStore;
+import io.dropcast.server.store.redis.RedisEntityStore;
+import io.dropcast.server.store.redis.RedisStores;
+import io.dropcast.server.util.Ids;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brand webhooks: {@code PUT/GET/DELETE /api/v1/webhooks} (URL + Standard Webhooks secret, shared
+ * through the store) and {@code GET /api/v1/webhooks/deliveries} (this node's recent attempts), and
+ * delivery of sale events with the Standard Webhooks headers, retried with exponential backoff up to
+ * {@code webhook.max-attempts}.
+ *
+ * <p>Delivery uses the non-blocking Vert.x HTTP client; retries are Vert.x timers. At most
+ * {@code webhook.max-pending} deliveries are in flight per node (more are dropped and logged), and
+ * each brand keeps its last 100 attempts. Thread-safe.
+ */
+public final class Webhooks implements SaleHooks, ApiModule {
+  private static final Logger LOG = LoggerFactory.getLogger(Webhooks.class);
+  private static final int KEPT_ATTEMPTS = 100;
+
+  private final Vertx vertx;
+  private final EntityStore<WebhookEndpoint> endpoints;
+  private final HttpClient http;
+  private final Clock clock;
+  private final int maxAttempts;
+  private final long retryBaseMs;
+  private final int maxPending;
+  private final AtomicInteger pending = new AtomicInteger();
+  private final Map<String, ArrayDeque<Map<String, Object>>> attempts = new ConcurrentHashMap<>();
+
+  Webhooks(Vertx vertx, EntityStore<WebhookEndpoint> endpoints, Clock clock, int maxAttempts, long retryBaseMs,
+           int maxPending, int timeoutMs) {
+    this.vertx = vertx;
+    this.endpoints = endpoints;
+    this.clock = clock;
+    this.maxAttempts = maxAttempts;
+    this.retryBaseMs = retryBaseMs;
+    this.maxPending = maxPending;
+    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)
+        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS));
+  }
+
+  /** Wires webhooks on a node: REST routes, and returns the hook to give the sale service. */
+  public static Webhooks install(DropcastServer server) {
+    EntityStore<WebhookEndpoint> store = server.stores() instanceof RedisStores redis
+        ? new RedisEntityStore<>(redis.connector(), "webhook", "webhook", WebhookEndpoint.class)
+        : new MemoryEntityStore<>("webhook");
+    var config = server.config();
+    Webhooks webhooks = new Webhooks(server.vertx(), store, server.clock(), config.get(Settings.WEBHOOK_MAX_ATTEMPTS),
+        config.get(Settings.WEBHOOK_RETRY_BASE_MS), config.get(Settings.WEBHOOK_MAX_PENDING),
+        config.get(Settings.WEBHOOK_TIMEOUT_MS));
+    server.addApiModule(webhooks);
+    server.onClose(webhooks.http::close);
+    return webhooks;
+  }
+
+  // ------------------------------------------------------------------------------------------ REST
+
+  @Override
+  public void mount(Router api) {
+    api.put("/webhooks").handler(this::put);
+    api.get("/webhooks").handler(ctx -> reply(ctx, endpoints.get(WebhookEndpoint.idFor(Caller.brand(ctx)))
+        .map(e -> {
+          if (e == null) {
+            throw new ProtocolException(ErrorCode.NOT_FOUND, "no webhook configured");
+          }
+          return view(e);
+        })));
+    api.delete("/webhooks").handler(ctx -> reply(ctx, endpoints.delete(WebhookEndpoint.idFor(Caller.brand(ctx)))
+        .map(deleted -> Map.of("deleted", deleted))));
+    api.get("/webhooks/deliveries").handler(ctx -> {
+      ArrayDeque<Map<String, Object>> list = attempts.get(Caller.brand(ctx));
+      List<Map<String, Object>> copy;
+      if (list == null) {
+        copy = List.of();
+      } else {
+        synchronized (list) {
+          copy = new ArrayList<>(list);
+        }
+      }
+      reply(ctx, Future.succeededFuture(Map.of("deliveries", copy)));
+    });
+  }
+
+  private void put(RoutingContext ctx) {
+    String brand = Caller.brand(ctx);
+    String text = ctx.body().asString();
+    if (text == null || text.isBlank()) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "a JSON object body is required");
+    }
+    var body = JsonCodec.parse(text);
+    String url = body.path("url").asText("");
+    URI uri;
+    try {
+      uri = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      uri = null;
+    }
+    if (uri == null || uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+        || url.length() > 2000) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "field 'url' must be an absolute http(s) URL");
+    }
+    String secret = body.hasNonNull("secret") ? body.get("secret").asText() : WebhookSigner.newSecret();
+    if (WebhookSigner.keyOf(secret) == null) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "field 'secret' must be whsec_ followed by base64 of 16 to 64 bytes");
+    }
+    Instant now = clock.instant();
+    String id = WebhookEndpoint.idFor(brand);
+    reply(ctx, endpoints.get(id).compose(existing -> existing == null
+        ? endpoints.create(new WebhookEndpoint(id, brand, url, secret, now, now))
+        : endpoints.update(new WebhookEndpoint(id, brand, url, secret, existing.createdAt(), now))).map(this::view));
+  }
+
+  private Map<String, Object> view(WebhookEndpoint e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("url", e.url());
+    m.put("secret", e.secret());
+    m.put("events", List.of("order.confirmed", "reservation.expired", "sale.started", "sale.sold_out", "sale.ended"));
+    m.put("updatedAt", e.updatedAt());
+    return m;
+  }
+
+  private static void reply(RoutingContext ctx, Future<?> result) {
+    result.onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+      } else {
+        ctx.response().putHeader("content-type", "application/json").end(JsonCodec.encodeToString(ar.result()));
+      }
+    });
+  }
+
+  // -------------------------------------------------------------------------------------- delivery
+
+  @Override
+  public void emit(String brandId, String type, Object data) {
+    endpoints.get(WebhookEndpoint.idFor(brandId)).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("webhook {} for brand {} not sent: {}", type, brandId, ar.cause().getMessage());
+        return;
+      }
+      WebhookEndpoint endpoint = ar.result();
+      if (endpoint == null) {
+        return;
+      }
+      if (pending.incrementAndGet() > maxPending) {
+        pending.decrementAndGet();
+        LOG.warn("webhook {} for brand {} dropped: {} deliveries pending", type, brandId, maxPending);
+        return;
+      }
+      Instant now = clock.instant();
+      Map<String, Object> payload = new LinkedHashMap<>();
+      payload.put("type", type);
+      payload.put("timestamp", now);
+      payload.put("data", data);
+      String body = JsonCodec.encodeToString(payload);
+      deliver(endpoint, "msg_" + Ids.random(20), type, body, 1);
+    });
+  }
+
+  private void deliver(WebhookEndpoint endpoint, String msgId, String type, String body, int attempt) {
+    long timestamp = clock.instant().getEpochSecond();
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(endpoint.url())
+        .putHeader("content-type", "application/json")
+        .putHeader("webhook-id", msgId)
+        .putHeader("webhook-timestamp", Long.toString(timestamp))
+        .putHeader("webhook-signature", WebhookSigner.sign(endpoint.secret(), msgId, timestamp, body));
+    http.request(options)
+        .compose(req -> req.send(body))
+        .compose(resp -> resp.body().map(b -> resp.statusCode()))
+        .onComplete(ar -> {
+          boolean ok = ar.succeeded() && ar.result() >= 200 && ar.result() < 300;
+          Map<String, Object> record = new LinkedHashMap<>();
+          record.put("id", msgId);
+          record.put("type", type);
+          record.put("attempt", attempt);
+          record.put("status", ar.succeeded() ? ar.result() : 0);
+          record.put("ok", ok);
+          if (ar.failed()) {
+            record.put("error", String.valueOf(ar.cause().getMessage()));
+          }
+          record.put("at", clock.instant());
+          remember(endpoint.brandId(), record);
+          if (ok || attempt >= maxAttempts) {
+            pending.decrementAndGet();
+            if (!ok) {
+              LOG.warn("webhook {} {} to brand {} failed after {} attempts", type, msgId, endpoint.brandId(), attempt);
+            }
+            return;
+          }
+          long delay = retryBaseMs << Math.min(attempt - 1, 16);
+          vertx.setTimer(delay, t -> deliver(endpoint, msgId, type, body, attempt + 1));
+        });
+  }
+
+  private void remember(String brandId, Map<String, Object> record) {
+    ArrayDeque<Map<String, Object>> list = attempts.computeIfAbsent(brandId, k -> new ArrayDeque<>());
+    synchronized (list) {
+      list.addLast(record);
+      while (list.size() > KEPT_ATTEMPTS) {
+        list.removeFirst();
+      }
+    }
+  }
+}

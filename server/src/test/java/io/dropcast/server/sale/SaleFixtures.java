@@ -1,0 +1,63 @@
+package io.dropcast.server.sale;
+
+import static io.dropcast.server.testing.Await.await;
+
+import io.dropcast.server.auth.Identity;
+import io.dropcast.server.auth.Role;
+import io.dropcast.server.brand.ApiKeys;
+import io.dropcast.server.brand.Brand;
+import io.dropcast.server.catalog.Product;
+import io.dropcast.server.show.Show;
+import io.dropcast.server.testing.TestNode;
+import io.dropcast.server.util.Ids;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Seeds a brand with an API key, a product and a show straight into a node's store: this branch has
+ * no REST routes for brands, catalog or shows yet. Everything under test then goes over sockets.
+ */
+final class SaleFixtures {
+  private SaleFixtures() {}
+
+  record Tenant(String brandId, String apiKey, String productId, String showId, TestNode node) {
+    String token(String userId) {
+      return node.server().tokens().mint(new Identity(userId, userId, Role.VIEWER, brandId, null, null), Duration.ofHours(1));
+    }
+
+    /** @return a create-sale body: live now, for one hour */
+    Map<String, Object> liveSale(int quantity, int limit) {
+      Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+      return saleBody(quantity, limit, now.minusSeconds(1), now.plusSeconds(3600));
+    }
+
+    Map<String, Object> saleBody(int quantity, int limit, Instant startsAt, Instant endsAt) {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("productId", productId);
+      body.put("showId", showId);
+      body.put("priceMinor", 1990);
+      body.put("quantity", quantity);
+      body.put("startsAt", startsAt.toString());
+      body.put("endsAt", endsAt.toString());
+      body.put("perBuyerLimit", limit);
+      body.put("holdSeconds", 60);
+      return body;
+    }
+  }
+
+  static Tenant tenant(TestNode node, String name) {
+    var stores = node.server().stores();
+    Instant now = Instant.now();
+    Brand brand = await(stores.brands().create(new Brand(Ids.newId("brd"), name, now)));
+    String key = await(ApiKeys.issue(stores, brand.id())).secret();
+    Product product = await(stores.products().create(new Product(Ids.newId("prd"), brand.id(), "SKU-" + Ids.random(6),
+        "Tent", "", null, 24900, "EUR", now, now)));
+    Show show = await(stores.shows().create(new Show(Ids.newId("shw"), brand.id(), "Drop", now, "host", List.of(product.id()),
+        false, false, Show.State.SCHEDULED, null, null, now, now)));
+    return new Tenant(brand.id(), key, product.id(), show.id(), node);
+  }
+}

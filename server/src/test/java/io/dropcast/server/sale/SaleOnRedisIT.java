@@ -1,0 +1,185 @@
+package io.dropcast.server.sale;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dropcast.server.testing.RedisServerExtension;
+import io.dropcast.server.testing.Rest;
+import io.dropcast.server.testing.TestNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A node with {@code store=redis} against a real redis-server that this test stops and restarts
+ * (append-only file, so data survives the restart as in production). Driven over HTTP only.
+ */
+class SaleOnRedisIT {
+  @RegisterExtension
+  static RedisServerExtension redis = RedisServerExtension.ownedPersistent();
+
+  static TestNode node;
+  static Rest rest;
+  static SaleFixtures.Tenant a;
+
+  @BeforeAll
+  static void start() throws Exception {
+    node = TestNode.start(Map.of("store", "redis", "redis.url", redis.url(), "redis.timeout-ms", "500",
+        "sale.tick-ms", "200"));
+    rest = node.rest();
+    awaitReady(200, 10_000);
+    a = SaleFixtures.tenant(node, "Brand A");
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  static void awaitReady(int status, long timeoutMs) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    int last = -1;
+    while (System.currentTimeMillis() < deadline) {
+      last = rest.get("/ready", null).status();
+      if (last == status) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("/ready stayed " + last + ", expected " + status);
+  }
+
+  static String createSale(int quantity, int limit) {
+    Rest.Response r = rest.post("/api/v1/sales", a.apiKey(), a.liveSale(quantity, limit));
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    return r.json().path("id").asText();
+  }
+
+  static Rest.Response reserve(String saleId, String buyer, String key) {
+    return rest.send("POST", "/api/v1/sales/" + saleId + "/reservations", a.apiKey(),
+        Map.of("buyerId", buyer, "quantity", 1), Map.of("Idempotency-Key", key));
+  }
+
+  @Test
+  void node_on_redis_is_ready() {
+    Rest.Response ready = rest.get("/ready", null);
+    assertThat(ready.status()).isEqualTo(200);
+    assertThat(ready.json().path("store").asText()).isEqualTo("UP");
+  }
+
+  @Test
+  void thousand_concurrent_buyers_over_http_for_a_hundred_units_buy_exactly_a_hundred() throws Exception {
+    String sale = createSale(100, 1);
+    ExecutorService pool = Executors.newFixedThreadPool(100);
+    AtomicInteger held = new AtomicInteger();
+    AtomicInteger soldOut = new AtomicInteger();
+    Set<String> reservations = ConcurrentHashMap.newKeySet();
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<?>> calls = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      String buyer = "buyer-" + i;
+      calls.add(pool.submit(() -> {
+        go.await();
+        Rest.Response r = reserve(sale, buyer, "k");
+        if (r.status() == 201) {
+          held.incrementAndGet();
+          reservations.add(r.json().path("reservation").asText());
+        } else if ("SOLD_OUT".equals(r.errorCode())) {
+          soldOut.incrementAndGet();
+        }
+        return null;
+      }));
+    }
+    go.countDown();
+    for (Future<?> call : calls) {
+      call.get(60, TimeUnit.SECONDS);
+    }
+    // Every hold is confirmed: exactly 100 orders.
+    List<Future<Integer>> confirms = new ArrayList<>();
+    for (String rsv : reservations) {
+      confirms.add(pool.submit(() -> rest.post("/api/v1/reservations/" + rsv + "/confirm", a.apiKey(), null).status()));
+    }
+    for (Future<Integer> c : confirms) {
+      assertThat(c.get(60, TimeUnit.SECONDS)).isEqualTo(200);
+    }
+    pool.shutdown();
+    assertThat(held.get()).isEqualTo(100);
+    assertThat(soldOut.get()).isEqualTo(900);
+    JsonNode audit = rest.get("/api/v1/sales/" + sale + "/audit", a.apiKey()).json();
+    assertThat(audit.path("sold").asLong()).isEqualTo(100);
+    assertThat(audit.path("available").asLong()).isZero();
+    assertThat(audit.path("consistent").asBoolean()).isTrue();
+    long orders = 0;
+    for (JsonNode o : rest.get("/api/v1/orders?show=" + a.showId(), a.apiKey()).json().path("orders")) {
+      if (o.path("saleId").asText().equals(sale)) {
+        orders++;
+      }
+    }
+    assertThat(orders).isEqualTo(100);
+  }
+
+  @Test
+  void redis_restarted_mid_sale_fails_fast_then_recovers_with_the_audit_invariant_intact() throws Exception {
+    String sale = createSale(300, 1);
+    for (int i = 0; i < 50; i++) {
+      assertThat(reserve(sale, "early-" + i, "k").status()).isEqualTo(201);
+    }
+    // 200 buyers keep retrying with the same idempotency key while Redis goes down and comes back.
+    ExecutorService pool = Executors.newFixedThreadPool(40);
+    Set<String> reservations = ConcurrentHashMap.newKeySet();
+    AtomicInteger unavailable = new AtomicInteger();
+    List<Future<?>> buyers = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      String buyer = "buyer-" + i;
+      buyers.add(pool.submit(() -> {
+        long deadline = System.currentTimeMillis() + 40_000;
+        while (System.currentTimeMillis() < deadline) {
+          Rest.Response r = reserve(sale, buyer, "retry-key");
+          if (r.status() == 201) {
+            reservations.add(r.json().path("reservation").asText());
+            return null;
+          }
+          assertThat(r.errorCode()).as(r.text()).isEqualTo("UNAVAILABLE");
+          unavailable.incrementAndGet();
+          Thread.sleep(50);
+        }
+        throw new AssertionError(buyer + " never got through");
+      }));
+    }
+    Thread.sleep(30);
+    redis.stop();
+    awaitReady(503, 5_000);
+    long t0 = System.nanoTime();
+    Rest.Response down = reserve(sale, "while-down", "k");
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertThat(down.status()).isEqualTo(503);
+    assertThat(down.errorCode()).isEqualTo("UNAVAILABLE");
+    assertThat(tookMs).isLessThan(2_000);
+    Thread.sleep(500);
+    redis.start();
+    awaitReady(200, 20_000);
+    for (Future<?> b : buyers) {
+      b.get(60, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    assertThat(reservations).hasSize(200);
+    assertThat(unavailable.get()).isPositive();
+    JsonNode audit = rest.get("/api/v1/sales/" + sale + "/audit", a.apiKey()).json();
+    assertThat(audit.path("consistent").asBoolean()).as(audit.toString()).isTrue();
+    // Exactly one hold per buyer, however many retries crossed the outage.
+    assertThat(audit.path("held").asLong()).isEqualTo(250);
+    assertThat(audit.path("available").asLong()).isEqualTo(50);
+  }
+}
