@@ -2,6 +2,7 @@ package io.dropcast.load;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dropcast.load.scenario.FanoutScenario;
+import io.dropcast.load.scenario.FlashRushScenario;
 import io.dropcast.load.scenario.IdleScenario;
 import io.dropcast.load.scenario.MediaScenario;
 import io.dropcast.protocol.JsonCodec;
@@ -32,7 +33,7 @@ public final class Bench {
   private Bench() {}
 
   static List<Scenario> scenarios() {
-    return List.of(new FanoutScenario(), new IdleScenario(), new MediaScenario());
+    return List.of(new FanoutScenario(), new IdleScenario(), new FlashRushScenario(), new MediaScenario());
   }
 
   public static void main(String[] args) throws Exception {

@@ -54,6 +54,33 @@ public final class Fixture {
         "ttlSeconds", 3600)).path("token").asText();
   }
 
+  /**
+   * Mints {@code count} tokens for users {@code prefix0…} in parallel (64 requests in flight).
+   *
+   * @return tokens in user order
+   */
+  public List<String> tokens(String role, String show, String prefix, int count) throws Exception {
+    String[] out = new String[count];
+    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(64);
+    List<java.util.concurrent.CompletableFuture<Void>> all = new java.util.ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      int n = i;
+      inFlight.acquire();
+      HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/tokens"))
+          .header("Authorization", "Bearer " + brandKey).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(JsonCodec.encodeToString(Map.of("role", role, "show", show,
+              "userId", prefix + n, "name", prefix + n, "ttlSeconds", 3600)))).build();
+      all.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenAccept(r -> {
+        if (r.statusCode() != 201) {
+          throw new IllegalStateException("token mint failed: " + r.statusCode() + " " + r.body());
+        }
+        out[n] = JsonCodec.parse(r.body()).path("token").asText();
+      }).whenComplete((v, e) -> inFlight.release()));
+    }
+    java.util.concurrent.CompletableFuture.allOf(all.toArray(new java.util.concurrent.CompletableFuture[0])).get();
+    return List.of(out);
+  }
+
   /** Sends a JSON request with the brand (or admin) key; fails on a non-2xx answer. */
   public JsonNode call(String method, String path, Object body) throws IOException, InterruptedException {
     return call(method, path, body, Map.of());

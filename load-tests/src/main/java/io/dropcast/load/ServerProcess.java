@@ -105,7 +105,12 @@ public final class ServerProcess implements AutoCloseable {
 
   /** @return user + system CPU seconds the server process has used so far */
   public double cpuSeconds() throws IOException {
-    String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+    return cpuSecondsOf(process.pid());
+  }
+
+  /** @return user + system CPU seconds of any process, from {@code /proc/<pid>/stat} */
+  static double cpuSecondsOf(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
     // fields after the ")" of the command name: state is field 3; utime 14, stime 15
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     long utime = Long.parseLong(fields[11]);
