@@ -54,6 +54,7 @@ public final class DropcastServer {
   private final HealthRoutes health;
   private HttpServer http;
   private EventLoopLagProbe lagProbe;
+  private io.dropcast.server.live.LiveShows liveShows;
 
   private DropcastServer(Config config) {
     this.config = config;
@@ -92,9 +93,14 @@ public final class DropcastServer {
     addApiModule(new io.dropcast.server.catalog.ProductApi(this));
     addApiModule(new io.dropcast.server.show.ShowApi(this));
     addApiModule(new io.dropcast.server.auth.TokenApi(this));
-    // Flash sales. LoggingShowEvents is a stand-in until the live-show runtime's ShowEvents is wired.
-    io.dropcast.server.sale.Sales.install(this, new io.dropcast.server.sale.LoggingShowEvents())
+    liveShows = new io.dropcast.server.live.LiveShows(this);
+    io.dropcast.server.sale.Sales.install(this, liveShows)
         .hooks(io.dropcast.server.webhook.Webhooks.install(this));
+  }
+
+  /** @return the live-show runtime; other features publish show events through it */
+  public io.dropcast.server.live.ShowEvents showEvents() {
+    return liveShows;
   }
 
   private static Stores createStores(Config config, Vertx vertx) {
@@ -134,6 +140,8 @@ public final class DropcastServer {
     }
     api.route().failureHandler(errors::handle);
     router.route("/api/v1/*").subRouter(api);
+    // Web pages and the embeddable JS client (classpath web/); unknown paths fall through to the 404 below.
+    router.get().handler(io.vertx.ext.web.handler.StaticHandler.create("web").setCachingEnabled(false));
     router.route().last().handler(ctx -> errors.send(ctx, io.dropcast.protocol.ErrorCode.NOT_FOUND,
         "no route for " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(errors::handle);

@@ -50,6 +50,7 @@ public final class DropcastClient implements AutoCloseable {
   private final AtomicLong ids = new AtomicLong();
   private final AtomicBoolean paused = new AtomicBoolean();
   private final AtomicLong bytesReceived = new AtomicLong();
+  private final Map<String, Long> lastSeqs = new ConcurrentHashMap<>();
   private final Object sendLock = new Object();
   private CompletableFuture<WebSocket> sendChain;
   private volatile Consumer<JsonNode> eventListener = e -> {};
@@ -127,6 +128,32 @@ public final class DropcastClient implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("no reply to " + op + ": " + e, e);
     }
+  }
+
+  /**
+   * Joins a show and returns the snapshot (see docs/protocol-live.md). A connection is in at most
+   * one show; joining another leaves the first.
+   */
+  public JsonNode join(String show) {
+    JsonNode snapshot = call("join", show, null);
+    if (snapshot != null && snapshot.path("seq").isIntegralNumber()) {
+      lastSeqs.merge(show, snapshot.get("seq").asLong(), Math::max);
+    }
+    return snapshot;
+  }
+
+  /**
+   * Re-joins a show after a reconnect: when {@code lastSeq} is still in the server's recovery
+   * history the reply is {@code {"recovered":true,…}} and the missed events follow as events;
+   * otherwise it is a fresh snapshot ({@code "recovered":false}).
+   */
+  public JsonNode rejoin(String show, long lastSeq) {
+    return call("join", show, Map.of("lastSeq", lastSeq));
+  }
+
+  /** @return the highest event seq received for the show (from events and join replies), 0 if none */
+  public long lastSeq(String show) {
+    return lastSeqs.getOrDefault(show, 0L);
   }
 
   /** Sends raw text as one frame (for tests of malformed input). */
@@ -263,6 +290,10 @@ public final class DropcastClient implements AutoCloseable {
         }
       }
       default -> {
+        long seq = node.path("seq").asLong(0);
+        if (seq > 0 && node.hasNonNull("show")) {
+          lastSeqs.merge(node.get("show").asText(), seq, Math::max);
+        }
         events.add(node);
         eventListener.accept(node);
       }

@@ -9,6 +9,8 @@ public final class Ops {
 
   public static final String SHOW_START = "show.start";
   public static final String SHOW_END = "show.end";
+  /** Host/moderator: the show's live counters (viewers, seq, media frames received and dropped). */
+  public static final String SHOW_STATS = "show.stats";
 
   public static final String CHAT_SEND = "chat.send";
   public static final String CHAT_DELETE = "chat.delete";

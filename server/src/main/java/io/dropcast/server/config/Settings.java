@@ -57,6 +57,31 @@ public final class Settings {
   public static final Setting<Integer> WS_AUTH_TIMEOUT_MS = intSetting("ws.auth-timeout-ms", 30000, 100, 600000,
       "A connection that neither authenticates nor joins a show within this time is closed (4401).");
 
+  // --- live shows (chat, pins, reactions, recovery, fan-out, media) ---
+  public static final Setting<Integer> CHAT_MAX_LENGTH = intSetting("chat.max-length", 500, 1, 10000,
+      "Longest chat message in characters (code points); longer ones get TOO_LARGE.");
+  public static final Setting<Integer> CHAT_HISTORY_SIZE = intSetting("chat.history-size", 50, 0, 1000,
+      "Recent chat messages kept per show and sent in the join snapshot.");
+  public static final Setting<Integer> CHAT_RATE_PER_SECOND = intSetting("chat.rate-per-second", 1, 1, 1000,
+      "Sustained chat messages per user per show; bursts up to chat.rate-burst. Excess gets RATE_LIMITED.");
+  public static final Setting<Integer> CHAT_RATE_BURST = intSetting("chat.rate-burst", 5, 1, 1000,
+      "Chat burst allowance per user per show.");
+  public static final Setting<Integer> CHAT_MAX_SLOW_SECONDS = intSetting("chat.max-slow-seconds", 600, 1, 86400,
+      "Longest slow-mode interval a moderator may set.");
+  public static final Setting<Integer> CHAT_MAX_FILTER_WORDS = intSetting("chat.max-filter-words", 200, 0, 10000,
+      "Most words in a show's chat word filter.");
+  public static final Setting<Integer> PINS_MAX = intSetting("pins.max", 3, 1, 20,
+      "Most products pinned at once in a show; one more gets CONFLICT.");
+  public static final Setting<Integer> REACTIONS_MAX_COUNT = intSetting("reactions.max-count", 50, 1, 10000,
+      "Largest count one react request may carry.");
+  public static final Setting<Integer> LIVE_HISTORY_SIZE = intSetting("live.history-size", 512, 0, 100000,
+      "Sequenced events kept per show for reconnect recovery (join with lastSeq).");
+  public static final Setting<Integer> LIVE_COALESCE_MS = intSetting("live.coalesce-ms", 250, 10, 10000,
+      "Coalescing interval for counters (viewers, reactions, stock): at most one event per key per interval.");
+  public static final Setting<Integer> LIVE_MAX_QUEUED_BYTES = intSetting("live.max-queued-bytes", 2 << 20, 65536, 256 << 20,
+      "Hard cap of bytes queued for one viewer: an event or codec config beyond it closes the socket with 4408.");
+  public static final Setting<Integer> MEDIA_GOP_MAX_BYTES = intSetting("media.gop-max-bytes", 8 << 20, 65536, 256 << 20,
+      "Most bytes of frames cached per show since the last keyframe for late joiners; beyond it the cache waits for the next keyframe.");
   // --- flash sales ---
   public static final Setting<Integer> SALE_TICK_MS = intSetting("sale.tick-ms", 1000, 50, 60000,
       "How often each node expires lapsed reservations and announces started/ended sales.");
@@ -87,6 +112,9 @@ public final class Settings {
       HTTP_MAX_BODY_BYTES,
       WS_MAX_TEXT_BYTES, WS_MAX_MEDIA_BYTES, WS_WRITE_QUEUE_BYTES, WS_REQUESTS_PER_SECOND, WS_REQUEST_BURST,
       WS_AUTH_TIMEOUT_MS,
+      CHAT_MAX_LENGTH, CHAT_HISTORY_SIZE, CHAT_RATE_PER_SECOND, CHAT_RATE_BURST, CHAT_MAX_SLOW_SECONDS,
+      CHAT_MAX_FILTER_WORDS, PINS_MAX, REACTIONS_MAX_COUNT,
+      LIVE_HISTORY_SIZE, LIVE_COALESCE_MS, LIVE_MAX_QUEUED_BYTES, MEDIA_GOP_MAX_BYTES,
       SALE_TICK_MS, SALE_SWEEP_BATCH, SALE_MIN_HOLD_SECONDS,
       WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_BASE_MS, WEBHOOK_TIMEOUT_MS, WEBHOOK_MAX_PENDING,
       DEMO);

@@ -76,12 +76,21 @@ public final class DemoData {
           Moderator token  %s
           Viewer token     %s
 
+          Open in a browser:
+            Host studio      %s/studio.html?token=%s
+            Moderator        %s/studio.html?token=%s
+            Viewer           %s/watch.html?show=%s&token=%s
+            Guest viewer     %s/watch.html?show=%s
+            Brand console    %s/console.html   (sign in with the brand key)
+
           Socket       %s?token=<token>   (guests may join this show without a token)
           REST         curl -H "Authorization: Bearer %s" %s/api/v1/shows
           Health       %s/health    Metrics %s/metrics
         ================================================================================
         """.formatted(s.brand().name(), s.brand().id(), s.apiKey(), server.adminKey(), s.show().id(), s.show().title(),
-        s.hostToken(), s.moderatorToken(), s.viewerToken(), ws, s.apiKey(), base, base, base);
+        s.hostToken(), s.moderatorToken(), s.viewerToken(),
+        base, s.hostToken(), base, s.moderatorToken(), base, s.show().id(), s.viewerToken(), base, s.show().id(), base,
+        ws, s.apiKey(), base, base, base);
     System.out.println(banner);
   }
 }

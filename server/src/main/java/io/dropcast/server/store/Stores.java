@@ -3,6 +3,7 @@ package io.dropcast.server.store;
 import io.dropcast.server.brand.ApiKey;
 import io.dropcast.server.brand.Brand;
 import io.dropcast.server.catalog.Product;
+import io.dropcast.server.chat.ChatHistoryStore;
 import io.dropcast.server.show.Show;
 import io.vertx.core.Future;
 
@@ -20,6 +21,9 @@ public interface Stores {
   EntityStore<Product> products();
 
   EntityStore<Show> shows();
+
+  /** @return the bounded recent chat of each show */
+  ChatHistoryStore chatHistory();
 
   /** @return succeeds when the backing store answers; used by {@code /ready} */
   Future<Void> ping();

@@ -3,6 +3,7 @@ package io.dropcast.server.store.memory;
 import io.dropcast.server.brand.ApiKey;
 import io.dropcast.server.brand.Brand;
 import io.dropcast.server.catalog.Product;
+import io.dropcast.server.chat.ChatHistoryStore;
 import io.dropcast.server.show.Show;
 import io.dropcast.server.store.EntityStore;
 import io.dropcast.server.store.Stores;
@@ -14,6 +15,7 @@ public final class MemoryStores implements Stores {
   private final EntityStore<ApiKey> apiKeys = new MemoryEntityStore<>("api key");
   private final EntityStore<Product> products = new MemoryEntityStore<>("product");
   private final EntityStore<Show> shows = new MemoryEntityStore<>("show");
+  private final ChatHistoryStore chatHistory = new MemoryChatHistoryStore();
 
   @Override
   public EntityStore<Brand> brands() {
@@ -33,6 +35,11 @@ public final class MemoryStores implements Stores {
   @Override
   public EntityStore<Show> shows() {
     return shows;
+  }
+
+  @Override
+  public ChatHistoryStore chatHistory() {
+    return chatHistory;
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.dropcast.server.store.redis;
 import io.dropcast.server.brand.ApiKey;
 import io.dropcast.server.brand.Brand;
 import io.dropcast.server.catalog.Product;
+import io.dropcast.server.chat.ChatHistoryStore;
 import io.dropcast.server.show.Show;
 import io.dropcast.server.store.EntityStore;
 import io.dropcast.server.store.Stores;
@@ -20,6 +21,7 @@ public final class RedisStores implements Stores {
   private final EntityStore<ApiKey> apiKeys;
   private final EntityStore<Product> products;
   private final EntityStore<Show> shows;
+  private final ChatHistoryStore chatHistory;
 
   /** Starts connecting to {@code url} in the background; until connected, calls fail with UNAVAILABLE. */
   public RedisStores(Vertx vertx, String url, Duration timeout) {
@@ -28,6 +30,7 @@ public final class RedisStores implements Stores {
     this.apiKeys = new RedisEntityStore<>(redis, "apikey", "api key", ApiKey.class);
     this.products = new RedisEntityStore<>(redis, "product", "product", Product.class);
     this.shows = new RedisEntityStore<>(redis, "show", "show", Show.class);
+    this.chatHistory = new RedisChatHistoryStore(redis);
   }
 
   /** @return the shared connection, for features that keep their own Redis state (sales) */
@@ -53,6 +56,11 @@ public final class RedisStores implements Stores {
   @Override
   public EntityStore<Show> shows() {
     return shows;
+  }
+
+  @Override
+  public ChatHistoryStore chatHistory() {
+    return chatHistory;
   }
 
   @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dropcast.protocol.ErrorCode;
 import io.dropcast.server.catalog.Product;
+import io.dropcast.server.chat.ChatMessage;
 import io.dropcast.server.show.Show;
 import io.dropcast.server.util.Ids;
 import java.time.Instant;
@@ -14,10 +15,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The {@link EntityStore} contract, run against every {@link Stores} implementation (memory and
+ * The {@link Stores} contract (entity stores and chat history), run against every {@link Stores} implementation (memory and
  * Redis) by subclasses. Calls the store API directly: this is the store's own contract.
  */
-public abstract class EntityStoreContract {
+public abstract class StoresContract {
 
   /** @return the stores under test (fresh or shared; tests use fresh ids) */
   protected abstract Stores stores();
@@ -115,5 +116,35 @@ public abstract class EntityStoreContract {
   @Test
   void ping_answers() {
     await(stores().ping());
+  }
+
+  private static ChatMessage chat(String text) {
+    return new ChatMessage(Ids.newId("msg"), "u-1", "Ana", "viewer", text, System.currentTimeMillis());
+  }
+
+  @Test
+  void chat_history_keeps_the_newest_messages_oldest_first() {
+    String show = Ids.newId("shw");
+    ChatMessage m1 = chat("one");
+    ChatMessage m2 = chat("two");
+    ChatMessage m3 = chat("three");
+    await(stores().chatHistory().append(show, m1, 2));
+    await(stores().chatHistory().append(show, m2, 2));
+    await(stores().chatHistory().append(show, m3, 2));
+    assertThat(await(stores().chatHistory().recent(show, 10))).containsExactly(m2, m3);
+    assertThat(await(stores().chatHistory().recent(show, 1))).containsExactly(m3);
+    assertThat(await(stores().chatHistory().recent(Ids.newId("shw"), 10))).isEmpty();
+  }
+
+  @Test
+  void deleting_a_chat_message_removes_only_that_one() {
+    String show = Ids.newId("shw");
+    ChatMessage keep = chat("keep me");
+    ChatMessage gone = chat("delete me");
+    await(stores().chatHistory().append(show, keep, 10));
+    await(stores().chatHistory().append(show, gone, 10));
+    assertThat(await(stores().chatHistory().delete(show, gone.id()))).isTrue();
+    assertThat(await(stores().chatHistory().delete(show, gone.id()))).isFalse();
+    assertThat(await(stores().chatHistory().recent(show, 10))).containsExactly(keep);
   }
 }

@@ -2,8 +2,8 @@ package io.dropcast.server.store;
 
 import io.dropcast.server.store.memory.MemoryStores;
 
-/** The entity-store contract on the in-memory store. */
-class MemoryEntityStoreTest extends EntityStoreContract {
+/** The stores contract on the in-memory store. */
+class MemoryStoresTest extends StoresContract {
   private final Stores stores = new MemoryStores();
 
   @Override

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The entity-store contract on the Redis store, against a real redis-server started for this class. */
-class RedisEntityStoreIT extends EntityStoreContract {
+/** The stores contract on the Redis store, against a real redis-server started for this class. */
+class RedisStoresIT extends StoresContract {
   @RegisterExtension
   static RedisServerExtension redis = new RedisServerExtension();
 

@@ -1,0 +1,36 @@
+package io.dropcast.server.live;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Meters of the live-show runtime. No per-show or per-user labels (bounded cardinality): per-show
+ * numbers are in each show's {@code stats} (join snapshot, {@code show.stats}). Thread-safe.
+ */
+final class LiveMetrics {
+  final Counter eventsPublished;
+  final Counter eventWrites;
+  final Counter mediaFramesIn;
+  final Counter mediaWrites;
+  final Counter mediaDrops;
+  final Counter flushes;
+  final Counter slowCloses;
+
+  LiveMetrics(MeterRegistry registry) {
+    eventsPublished = Counter.builder("dropcast_live_events_published")
+        .description("Show events published (each encoded once)").register(registry);
+    eventWrites = Counter.builder("dropcast_live_event_writes")
+        .description("Show events written to viewers (deliveries)").register(registry);
+    mediaFramesIn = Counter.builder("dropcast_media_frames_received")
+        .description("Media frames accepted from hosts").register(registry);
+    mediaWrites = Counter.builder("dropcast_media_frame_writes")
+        .description("Media frames written to viewers").register(registry);
+    mediaDrops = Counter.builder("dropcast_media_frames_dropped")
+        .description("Media frames not delivered to a viewer (slow viewer skipping to the next keyframe, "
+            + "audio while not writable, overloaded event loop)").register(registry);
+    flushes = Counter.builder("dropcast_live_flushes")
+        .description("Channel flushes by the fan-out (writes / flushes = messages per flush)").register(registry);
+    slowCloses = Counter.builder("dropcast_live_slow_closes")
+        .description("Viewers closed with 4408 because more than live.max-queued-bytes was queued").register(registry);
+  }
+}

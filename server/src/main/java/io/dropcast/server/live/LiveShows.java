@@ -1,0 +1,392 @@
+package io.dropcast.server.live;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dropcast.protocol.ErrorCode;
+import io.dropcast.protocol.ProtocolException;
+import io.dropcast.protocol.media.MediaFrame;
+import io.dropcast.protocol.message.Ops;
+import io.dropcast.protocol.message.Request;
+import io.dropcast.server.DropcastServer;
+import io.dropcast.server.auth.Identity;
+import io.dropcast.server.auth.Role;
+import io.dropcast.server.chat.ChatRoom;
+import io.dropcast.server.config.Config;
+import io.dropcast.server.config.Settings;
+import io.dropcast.server.gateway.AttachmentKey;
+import io.dropcast.server.gateway.ClientConnection;
+import io.dropcast.server.gateway.SocketGateway;
+import io.dropcast.server.gateway.SocketGateway.Access;
+import io.dropcast.server.media.RelayFrame;
+import io.dropcast.server.show.Show;
+import io.dropcast.server.store.Stores;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live-show runtime: registers the show socket ops (join/leave, lifecycle, chat and moderation,
+ * reactions, product pins), relays hosts' media, and implements {@link ShowEvents} for other
+ * features. See {@code docs/protocol-live.md}.
+ *
+ * <p>Each show that someone joined has a {@link ShowRoom} on this node, confined to one event loop
+ * (see its class comment for the threading and fan-out model). A connection is in at most one show
+ * at a time: a successful {@code join} of another show (or a re-join of the same show) first leaves
+ * the current one; a failed join leaves the connection where it was. The membership is the
+ * connection's {@link #VIEWER} attachment, touched only on the connection's loop.
+ *
+ * <p>Rooms are created on the first join of an existing show and kept while the node runs (an ended
+ * show's room drops its buffers once its last viewer leaves). {@link #publish} to a show that has
+ * no room on this node (nobody joined it here) is dropped: there is nobody to deliver it to.
+ *
+ * <p>Thread-safe: ops run on the connection's loop, {@link ShowEvents} methods may be called from
+ * any thread.
+ */
+public final class LiveShows implements ShowEvents {
+  static final Logger LOG = LoggerFactory.getLogger(LiveShows.class);
+  static final AttachmentKey<Viewer> VIEWER = new AttachmentKey<>("live.viewer");
+  private static final AttachmentKey<Boolean> CLOSE_HOOK = new AttachmentKey<>("live.close-hook");
+  private static final int MAX_ID_LENGTH = 128;
+
+  final Stores stores;
+  final Clock clock;
+  final LiveMetrics metrics;
+  final ChatRoom.Limits chatLimits;
+  final int chatHistorySize;
+  final int maxPins;
+  final int maxReactionCount;
+  final int historySize;
+  final long coalesceMs;
+  final long maxQueuedBytes;
+  final long gopMaxBytes;
+
+  private final VertxInternal vertx;
+  private final Map<String, ShowRoom> rooms = new ConcurrentHashMap<>();
+  private final Map<String, Future<ShowRoom>> loading = new HashMap<>();
+
+  /** Creates the runtime and registers its ops and media handler on the server's gateway. */
+  public LiveShows(DropcastServer server) {
+    Config config = server.config();
+    this.vertx = (VertxInternal) server.vertx();
+    this.stores = server.stores();
+    this.clock = server.clock();
+    this.metrics = new LiveMetrics(server.metrics().registry());
+    this.chatHistorySize = config.get(Settings.CHAT_HISTORY_SIZE);
+    this.chatLimits = new ChatRoom.Limits(config.get(Settings.CHAT_MAX_LENGTH), chatHistorySize,
+        config.get(Settings.CHAT_RATE_PER_SECOND), config.get(Settings.CHAT_RATE_BURST),
+        config.get(Settings.CHAT_MAX_SLOW_SECONDS), config.get(Settings.CHAT_MAX_FILTER_WORDS));
+    this.maxPins = config.get(Settings.PINS_MAX);
+    this.maxReactionCount = config.get(Settings.REACTIONS_MAX_COUNT);
+    this.historySize = config.get(Settings.LIVE_HISTORY_SIZE);
+    this.coalesceMs = config.get(Settings.LIVE_COALESCE_MS);
+    this.maxQueuedBytes = config.get(Settings.LIVE_MAX_QUEUED_BYTES);
+    this.gopMaxBytes = config.get(Settings.MEDIA_GOP_MAX_BYTES);
+    register(server.gateway());
+    server.onClose(this::close);
+  }
+
+  private void register(SocketGateway gateway) {
+    gateway.limit("maxChatLength", chatLimits.maxLength());
+    gateway.limit("chatHistorySize", chatHistorySize);
+    gateway.limit("chatRatePerSecond", chatLimits.ratePerSecond());
+    gateway.limit("chatBurst", chatLimits.rateBurst());
+    gateway.limit("maxSlowModeSeconds", chatLimits.maxSlowSeconds());
+    gateway.limit("maxFilterWords", chatLimits.maxFilterWords());
+    gateway.limit("maxPins", maxPins);
+    gateway.limit("maxReactionCount", maxReactionCount);
+    gateway.limit("recoveryHistory", historySize);
+
+    gateway.register(Ops.JOIN, Access.ANYONE, this::join);
+    gateway.register(Ops.LEAVE, Access.AUTHENTICATED, this::leave);
+    roomOp(gateway, Ops.SHOW_START, (v, d) -> v.room.transition(v, Show.State.SCHEDULED, Show.State.LIVE));
+    roomOp(gateway, Ops.SHOW_END, (v, d) -> v.room.transition(v, Show.State.LIVE, Show.State.ENDED));
+    roomOp(gateway, Ops.SHOW_STATS, (v, d) -> done(v.room.requireModeratorStats(v)));
+    roomOp(gateway, Ops.CHAT_SEND, (v, d) -> done(v.room.chatSend(v, d.hasNonNull("text") && d.get("text").isTextual()
+        ? d.get("text").asText() : null)));
+    roomOp(gateway, Ops.CHAT_DELETE, (v, d) -> done(v.room.chatDelete(v, idField(d, "messageId"))));
+    for (String action : List.of("mute", "unmute", "ban", "unban")) {
+      roomOp(gateway, "chat." + action, (v, d) -> done(v.room.moderate(v, idField(d, "userId"), action)));
+    }
+    roomOp(gateway, Ops.CHAT_SLOW, (v, d) -> {
+      JsonNode s = d.get("seconds");
+      if (s == null || !s.isIntegralNumber() || !s.canConvertToInt()) {
+        throw new ProtocolException(ErrorCode.BAD_REQUEST, "field 'seconds' must be a whole number (0 = off)");
+      }
+      return done(v.room.slowMode(v, s.asInt()));
+    });
+    roomOp(gateway, Ops.CHAT_FILTER, (v, d) -> {
+      JsonNode words = d.get("words");
+      if (words == null || !words.isArray()) {
+        throw new ProtocolException(ErrorCode.BAD_REQUEST, "field 'words' must be an array of strings");
+      }
+      List<Object> list = new ArrayList<>();
+      words.forEach(w -> list.add(w.isTextual() ? w.asText() : w));
+      return done(v.room.filter(v, list));
+    });
+    roomOp(gateway, Ops.CHAT_PIN, (v, d) -> done(v.room.chatPin(v, idField(d, "messageId"))));
+    roomOp(gateway, Ops.CHAT_UNPIN, (v, d) -> done(v.room.chatUnpin(v)));
+    roomOp(gateway, Ops.REACT, (v, d) -> {
+      JsonNode kind = d.get("kind");
+      JsonNode count = d.get("count");
+      Object countValue = count == null || count.isNull() ? null
+          : count.isIntegralNumber() && count.canConvertToLong() ? (Object) count.asLong() : count.toString();
+      return done(v.room.react(v, kind != null && kind.isTextual() ? kind.asText() : null, countValue));
+    });
+    roomOp(gateway, Ops.PIN, (v, d) -> v.room.pinProduct(v, idField(d, "productId")));
+    roomOp(gateway, Ops.UNPIN, (v, d) -> done(v.room.unpinProduct(v, idField(d, "productId"))));
+    gateway.mediaHandler(this::onMedia);
+  }
+
+  @FunctionalInterface
+  private interface RoomOp {
+    Future<?> run(Viewer viewer, com.fasterxml.jackson.databind.node.ObjectNode data);
+  }
+
+  private static Future<Object> done(Object value) {
+    return Future.succeededFuture(value);
+  }
+
+  /** Registers an op that needs membership of the request's show and runs on the room's loop. */
+  private void roomOp(SocketGateway gateway, String op, RoomOp handler) {
+    gateway.register(op, Access.AUTHENTICATED, (c, request) -> {
+      Viewer v = member(c, request);
+      return v.room.call(v, () -> {
+        @SuppressWarnings("unchecked")
+        Future<Object> result = (Future<Object>) handler.run(v, request.data());
+        return result;
+      });
+    });
+  }
+
+  private static Viewer member(ClientConnection c, Request request) {
+    if (request.show() == null) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "field 'show' is required for " + request.op());
+    }
+    Viewer v = c.attachment(VIEWER);
+    if (v == null || !v.room.id.equals(request.show())) {
+      throw new ProtocolException(ErrorCode.FORBIDDEN, "you are not in show " + request.show() + "; join it first");
+    }
+    return v;
+  }
+
+  private static String idField(JsonNode data, String field) {
+    JsonNode node = data.get(field);
+    if (node == null || !node.isTextual() || node.asText().isEmpty() || node.asText().length() > MAX_ID_LENGTH) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST,
+          "field '" + field + "' must be a string of 1 to " + MAX_ID_LENGTH + " characters");
+    }
+    return node.asText();
+  }
+
+  // ------------------------------------------------------------------------------------ join / leave
+
+  private Future<?> join(ClientConnection c, Request request) {
+    String showId = request.show() != null ? request.show()
+        : request.data().hasNonNull("show") && request.data().get("show").isTextual()
+            ? request.data().get("show").asText() : null;
+    if (showId == null || showId.isEmpty() || showId.length() > MAX_ID_LENGTH) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "field 'show' must name a show");
+    }
+    JsonNode last = request.data().get("lastSeq");
+    Long lastSeq = null;
+    if (last != null && !last.isNull()) {
+      if (!last.isIntegralNumber() || !last.canConvertToLong() || last.asLong() < 0) {
+        throw new ProtocolException(ErrorCode.BAD_REQUEST, "field 'lastSeq' must be a whole number >= 0");
+      }
+      lastSeq = last.asLong();
+    }
+    Identity identity = c.identity();
+    Viewer previous = c.attachment(VIEWER);
+    Long from = lastSeq;
+    Future<Object> joined = room(showId).compose(room -> {
+      Promise<Object> reply = Promise.promise();
+      room.execute(() -> room.join(c, identity, previous, from, reply));
+      return reply.future();
+    });
+    Promise<Object> onLoop = Promise.promise();
+    joined.onComplete(ar -> completeOn(c, onLoop, ar));
+    return onLoop.future();
+  }
+
+  /** Called on the viewer's loop once the room admitted it: attach, reply, then catch up. */
+  void admitted(Viewer v, Identity guest, Object reply, List<ByteBuf> missed, List<RelayFrame> media,
+                Promise<Object> promise) {
+    ClientConnection c = v.connection;
+    if (!c.isOpen()) {
+      missed.forEach(ByteBuf::release);
+      media.forEach(RelayFrame::release);
+      v.room.execute(() -> v.room.removeMember(v));
+      promise.tryFail(new ProtocolException(ErrorCode.UNAVAILABLE, "connection closed"));
+      return;
+    }
+    detach(c);
+    if (guest != null && c.identity() == null) {
+      c.identity(guest);
+    }
+    c.attach(VIEWER, v);
+    if (c.attachment(CLOSE_HOOK) == null) {
+      c.attach(CLOSE_HOOK, Boolean.TRUE);
+      c.onClose(() -> detach(c));
+    }
+    v.group.add(v);
+    promise.complete(reply);
+    for (ByteBuf event : missed) {
+      try {
+        v.group.writeEvent(v, event);
+      } finally {
+        event.release();
+      }
+    }
+    for (RelayFrame frame : media) {
+      try {
+        v.group.writeMedia(v, frame);
+      } finally {
+        frame.release();
+      }
+    }
+  }
+
+  /** Leaves the connection's current show, if any (connection's loop). */
+  private static void detach(ClientConnection c) {
+    Viewer v = c.attachment(VIEWER);
+    if (v != null) {
+      c.attach(VIEWER, null);
+      v.group.remove(v);
+      v.room.execute(() -> v.room.removeMember(v));
+    }
+  }
+
+  /** Removes a viewer the room already dropped, and closes its socket (viewer's loop). */
+  void kick(Viewer v, int code, String reason) {
+    ClientConnection c = v.connection;
+    if (c.attachment(VIEWER) == v) {
+      c.attach(VIEWER, null);
+    }
+    v.group.remove(v);
+    c.close(code, reason);
+  }
+
+  private Future<?> leave(ClientConnection c, Request request) {
+    Viewer v = c.attachment(VIEWER);
+    if (v == null || (request.show() != null && !v.room.id.equals(request.show()))) {
+      return Future.succeededFuture(Map.of("left", false));
+    }
+    detach(c);
+    return Future.succeededFuture(Map.of("left", true, "show", v.room.id));
+  }
+
+  /** Completes {@code promise} on the connection's loop (the gateway replies from there). */
+  static <T> void completeOn(ClientConnection c, Promise<T> promise, AsyncResult<T> result) {
+    ContextInternal ctx = (ContextInternal) c.context();
+    if (ctx.nettyEventLoop().inEventLoop()) {
+      promise.handle(result);
+    } else {
+      ctx.runOnContext(v -> promise.handle(result));
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ rooms
+
+  /** @return the show's room, created (on a round-robin event loop) on first use; NOT_FOUND for no show */
+  private Future<ShowRoom> room(String showId) {
+    ShowRoom room = rooms.get(showId);
+    if (room != null) {
+      return Future.succeededFuture(room);
+    }
+    Promise<ShowRoom> created;
+    synchronized (loading) {
+      room = rooms.get(showId);
+      if (room != null) {
+        return Future.succeededFuture(room);
+      }
+      Future<ShowRoom> pending = loading.get(showId);
+      if (pending != null) {
+        return pending;
+      }
+      created = Promise.promise();
+      loading.put(showId, created.future());
+    }
+    stores.shows().get(showId)
+        .compose(show -> show == null
+            ? Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, "no show " + showId))
+            : stores.chatHistory().recent(showId, chatHistorySize).map(history -> {
+              ShowRoom r = new ShowRoom(this, vertx.createEventLoopContext(), show, history);
+              rooms.put(showId, r);
+              return r;
+            }))
+        .onComplete(ar -> {
+          synchronized (loading) {
+            loading.remove(showId);
+          }
+          created.handle(ar);
+        });
+    return created.future();
+  }
+
+  // ------------------------------------------------------------------------------------ media
+
+  /**
+   * A binary frame from a client (its loop). Only a joined host of a live show may send media;
+   * the header is validated in place, then the frame is copied ONCE into a direct buffer that all
+   * viewers share, and handed to the room in arrival order.
+   */
+  private void onMedia(ClientConnection c, Buffer frame) {
+    Viewer v = c.attachment(VIEWER);
+    if (v == null || v.identity.role() != Role.HOST) {
+      throw new ProtocolException(ErrorCode.FORBIDDEN, "only the show's host may send media; join the show with a host token");
+    }
+    ByteBuf in = ((BufferInternal) frame).getByteBuf();
+    MediaFrame.Header header = MediaFrame.readHeader(in.nioBuffer());
+    ShowRoom room = v.room;
+    if (room.state != Show.State.LIVE) {
+      throw new ProtocolException(ErrorCode.CONFLICT, "show " + room.id + " is not live; send show.start first");
+    }
+    int size = in.readableBytes();
+    if (room.ingestBytes.get() + size > gopMaxBytes) {
+      room.countDrop();
+      return;
+    }
+    ByteBuf shared = ByteBufAllocator.DEFAULT.directBuffer(size, size);
+    shared.writeBytes(in, in.readerIndex(), size);
+    room.ingestBytes.addAndGet(size);
+    RelayFrame relay = new RelayFrame(shared, header);
+    room.execute(() -> room.relay(relay, c));
+  }
+
+  // ------------------------------------------------------------------------------------ ShowEvents
+
+  @Override
+  public void publish(String showId, String event, Object data) {
+    ShowRoom room = rooms.get(showId);
+    if (room != null) {
+      room.execute(() -> room.publish(event, data));
+    }
+  }
+
+  @Override
+  public void publishCoalesced(String showId, String key, String event, Object data) {
+    ShowRoom room = rooms.get(showId);
+    if (room != null) {
+      room.execute(() -> room.publishCoalesced(key, event, data));
+    }
+  }
+
+  private void close() {
+    for (ShowRoom room : rooms.values()) {
+      room.execute(room::close);
+    }
+  }
+}
