@@ -149,6 +149,24 @@ public final class ServerProcess implements AutoCloseable {
     return sum;
   }
 
+  /** @return every un-labelled-or-labelled sample of the server's /metrics, summed by metric name */
+  public Map<String, Double> metrics() throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
+    String text = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    Map<String, Double> sums = new java.util.HashMap<>();
+    for (String line : text.split("\n")) {
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      int brace = line.indexOf('{');
+      int space = line.lastIndexOf(' ');
+      String name = brace > 0 ? line.substring(0, brace) : line.substring(0, space);
+      sums.merge(name, Double.parseDouble(line.substring(space + 1)), Double::sum);
+    }
+    return sums;
+  }
+
   /** @return the server's log so far */
   public String log() throws IOException {
     return Files.readString(log);
