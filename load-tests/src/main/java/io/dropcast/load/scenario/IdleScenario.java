@@ -74,6 +74,11 @@ public final class IdleScenario implements Scenario {
             .target("heap per connection", heapPer / 1024, "<=", 4, "KB")
             .target("RSS per connection", rssPer / 1024, "<=", 16, "KB");
         BenchContext.progress(name(), "heap/conn %.0f B, RSS/conn %.0f B", heapPer, rssPer);
+        int hold = p.integer("hold", 0);
+        if (hold > 0) {
+          BenchContext.progress(name(), "holding %d s for inspection: server pid %d", hold, server.pid());
+          Thread.sleep(hold * 1000L);
+        }
       }
     }
     return result;
