@@ -1,0 +1,182 @@
+package io.dropcast.load;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The server under test, run as a separate process so its CPU time and memory can be read from
+ * {@code /proc} apart from the load generator's.
+ *
+ * <p>When the machine has more than one core the server is pinned with {@code taskset} to the cores
+ * given (by default all but core 0) and the generator should keep to core 0. Not thread-safe; one
+ * instance per benchmark run.
+ */
+public final class ServerProcess implements AutoCloseable {
+  /** Admin key and token secret the benchmark configures, so it can create brands and mint tokens. */
+  public static final String ADMIN_KEY = "bench-admin-key-0123456789";
+  public static final String TOKEN_SECRET = "bench-token-secret-0123456789-0123456789";
+  private static final long CLK_TCK = 100;
+
+  private final Process process;
+  private final int port;
+  private final Path log;
+
+  private ServerProcess(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /**
+   * Starts {@code server/target/dropcast-server.jar} and waits until {@code /ready} answers.
+   *
+   * @param jar the fat jar
+   * @param port port to listen on
+   * @param cpus taskset cpu list (e.g. "1"), or null to not pin
+   * @param heap max heap, e.g. "2g"
+   * @param settings extra DROPCAST_* environment settings
+   */
+  public static ServerProcess start(Path jar, int port, String cpus, String heap, Map<String, String> settings)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    if (cpus != null && Files.isExecutable(Path.of("/usr/bin/taskset"))) {
+      command.addAll(List.of("/usr/bin/taskset", "-c", cpus));
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    command.addAll(List.of(java, "-Xms" + heap, "-Xmx" + heap, "-XX:+UseParallelGC", "-XX:+AlwaysPreTouch",
+        "-Dio.netty.leakDetection.level=disabled", "-jar", jar.toString()));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().keySet().removeIf(k -> k.startsWith("DROPCAST_"));
+    builder.environment().put("DROPCAST_PORT", Integer.toString(port));
+    builder.environment().put("DROPCAST_HOST", "127.0.0.1");
+    builder.environment().put("DROPCAST_ADMIN_KEY", ADMIN_KEY);
+    builder.environment().put("DROPCAST_TOKEN_SECRET", TOKEN_SECRET);
+    builder.environment().put("LOG_LEVEL", "WARN");
+    builder.environment().putAll(settings);
+    Path log = Files.createTempFile("dropcast-bench-server", ".log");
+    builder.redirectErrorStream(true).redirectOutput(log.toFile());
+    ServerProcess server = new ServerProcess(builder.start(), port, log);
+    server.awaitReady(Duration.ofSeconds(60));
+    return server;
+  }
+
+  private void awaitReady(Duration timeout) throws InterruptedException, IOException {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IOException("server exited with " + process.exitValue() + "; log: " + Files.readString(log));
+      }
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/ready")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new IOException("server not ready after " + timeout);
+  }
+
+  /** @return {@code http://127.0.0.1:port} */
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** @return user + system CPU seconds the server process has used so far */
+  public double cpuSeconds() throws IOException {
+    return cpuSecondsOf(process.pid());
+  }
+
+  /** @return user + system CPU seconds of any process, from {@code /proc/<pid>/stat} */
+  static double cpuSecondsOf(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    // fields after the ")" of the command name: state is field 3; utime 14, stime 15
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long utime = Long.parseLong(fields[11]);
+    long stime = Long.parseLong(fields[12]);
+    return (utime + stime) / (double) CLK_TCK;
+  }
+
+  /** @return resident set size in bytes */
+  public long rssBytes() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Forces a full GC in the server ({@code jcmd GC.run}) and returns the heap in use afterwards, read
+   * from the server's own Prometheus endpoint.
+   */
+  public long heapAfterGcBytes() throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.run")
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+    Thread.sleep(300);
+    HttpClient http = HttpClient.newHttpClient();
+    String metrics = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    long sum = 0;
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+        sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
+  /** @return every un-labelled-or-labelled sample of the server's /metrics, summed by metric name */
+  public Map<String, Double> metrics() throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
+    String text = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    Map<String, Double> sums = new java.util.HashMap<>();
+    for (String line : text.split("\n")) {
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      int brace = line.indexOf('{');
+      int space = line.lastIndexOf(' ');
+      String name = brace > 0 ? line.substring(0, brace) : line.substring(0, space);
+      sums.merge(name, Double.parseDouble(line.substring(space + 1)), Double::sum);
+    }
+    return sums;
+  }
+
+  /** @return the server's log so far */
+  public String log() throws IOException {
+    return Files.readString(log);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+    }
+  }
+}
