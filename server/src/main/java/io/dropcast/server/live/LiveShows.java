@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The live-show runtime: registers the show socket ops (join/leave, lifecycle, chat and moderation,
  * reactions, product pins), relays hosts' media, and implements {@link ShowEvents} for other
- * features. See {@code docs/protocol-live.md}.
+ * features. Other features extend it through two seams: one {@link ChatCommand} (a chat text that is
+ * a command, e.g. comment-to-buy) and {@link SnapshotContributor}s (extra join-snapshot sections,
+ * e.g. the show's sales). See {@code docs/protocol-live.md}.
  *
  * <p>Each show that someone joined has a {@link ShowRoom} on this node, confined to one event loop
  * (see its class comment for the threading and fan-out model). A connection is in at most one show
@@ -62,6 +64,8 @@ public final class LiveShows implements ShowEvents {
   static final AttachmentKey<Viewer> VIEWER = new AttachmentKey<>("live.viewer");
   private static final AttachmentKey<Boolean> CLOSE_HOOK = new AttachmentKey<>("live.close-hook");
   private static final int MAX_ID_LENGTH = 128;
+  private static final java.util.Set<String> ROOM_SNAPSHOT_KEYS =
+      java.util.Set.of("recovered", "seq", "show", "you", "pins", "chat", "viewers", "reactions", "stats");
 
   final Stores stores;
   final Clock clock;
@@ -114,8 +118,13 @@ public final class LiveShows implements ShowEvents {
   /**
    * Adds a section {@code key} to every join snapshot (sections are added in key order). Call at
    * start-up; a later call with the same key replaces the contributor.
+   *
+   * @throws IllegalArgumentException when {@code key} is one of the room's own snapshot fields
    */
   public void snapshotContributor(String key, SnapshotContributor contributor) {
+    if (ROOM_SNAPSHOT_KEYS.contains(key)) {
+      throw new IllegalArgumentException("snapshot section '" + key + "' belongs to the show room");
+    }
     snapshotContributors.put(key, contributor);
   }
 

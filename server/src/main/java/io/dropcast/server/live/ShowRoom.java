@@ -460,6 +460,7 @@ final class ShowRoom {
 
   // ------------------------------------------------------------------------------------ chat ops
 
+  /** chat.send (room thread): a text the chat command matches runs it instead of being posted. */
   Future<Object> chatSend(Viewer v, Object text) {
     ChatCommand command = live.chatCommand;
     if (command != null && text instanceof String s && command.matches(s.strip())) {
