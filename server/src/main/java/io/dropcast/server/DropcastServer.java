@@ -3,6 +3,7 @@ package io.dropcast.server;
 import io.dropcast.server.auth.TokenService;
 import io.dropcast.server.config.Config;
 import io.dropcast.server.config.Settings;
+import io.dropcast.server.demo.DemoData;
 import io.dropcast.server.gateway.SocketGateway;
 import io.dropcast.server.http.ApiAuth;
 import io.dropcast.server.http.ApiErrors;
@@ -56,6 +57,7 @@ public final class DropcastServer {
   private EventLoopLagProbe lagProbe;
   private io.dropcast.server.live.LiveShows liveShows;
   private io.dropcast.server.sale.SaleService sales;
+  private volatile DemoData.Seeded demo;
 
   private DropcastServer(Config config) {
     this.config = config;
@@ -129,7 +131,21 @@ public final class DropcastServer {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return server.listen().map(v -> server).recover(e -> server.close().transform(ar -> Future.failedFuture(e)));
+    return server.listen().compose(v -> server.seedDemo()).map(v -> server)
+        .recover(e -> server.close().transform(ar -> Future.failedFuture(e)));
+  }
+
+  /** Demo mode: seeds the demo data once the node listens (the banner prints the port). */
+  private Future<Void> seedDemo() {
+    if (!config.get(Settings.DEMO)) {
+      return Future.succeededFuture();
+    }
+    return DemoData.seed(this).onSuccess(seeded -> demo = seeded).mapEmpty();
+  }
+
+  /** @return what demo mode seeded, or null when {@code demo} is off */
+  public DemoData.Seeded demo() {
+    return demo;
   }
 
   private Future<Void> listen() {

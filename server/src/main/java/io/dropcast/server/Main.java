@@ -2,7 +2,6 @@ package io.dropcast.server;
 
 import io.dropcast.server.config.Config;
 import io.dropcast.server.config.ConfigException;
-import io.dropcast.server.demo.DemoData;
 import io.dropcast.server.config.Settings;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -28,13 +27,11 @@ public final class Main {
     DropcastServer[] holder = new DropcastServer[1];
     Throwable[] failure = new Throwable[1];
     DropcastServer.start(config)
-        .compose(server -> {
-          holder[0] = server;
-          return config.get(Settings.DEMO) ? DemoData.seed(server).map(server) : io.vertx.core.Future.succeededFuture(server);
-        })
         .onComplete(ar -> {
           if (ar.failed()) {
             failure[0] = ar.cause();
+          } else {
+            holder[0] = ar.result();
           }
           started.countDown();
         });

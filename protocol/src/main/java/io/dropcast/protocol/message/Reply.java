@@ -8,13 +8,14 @@ import io.dropcast.protocol.ErrorCode;
  * The one answer to a {@link Request}: {@code {"type":"reply","id":"r1","ok":true,"data":{…}}} or
  * {@code {"type":"reply","id":"r1","ok":false,"error":{"code":"FORBIDDEN","message":"…"}}}.
  *
- * @param id the request id; null only when the request was too malformed to read its id
+ * @param id the request id; null (always present on the wire) only when the request was too malformed
+ *     to read its id, or for answers to binary frames
  * @param ok whether the request succeeded
  * @param data result on success (may be null); absent on error
  * @param error the error on failure; absent on success
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Reply(String id, boolean ok, Object data, ErrorBody error) {
+public record Reply(@JsonInclude(JsonInclude.Include.ALWAYS) String id, boolean ok, Object data, ErrorBody error) {
 
   /** @return always {@code "reply"} */
   @JsonProperty("type")

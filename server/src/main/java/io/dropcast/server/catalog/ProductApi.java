@@ -17,7 +17,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Currency;
 import java.util.regex.Pattern;
 
 /**
@@ -40,7 +39,6 @@ public final class ProductApi implements ApiModule {
   public static final long MAX_PRICE_MINOR = 1_000_000_000_000L;
 
   private static final Pattern SKU = Pattern.compile("[A-Za-z0-9._-]+");
-  private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
   private static final String[] FIELDS = {"sku", "title", "description", "imageUrl", "priceMinor", "currency"};
 
   private final Stores stores;
@@ -114,15 +112,7 @@ public final class ProductApi implements ApiModule {
     String description = body.text("description", 0, MAX_DESCRIPTION, base.description());
     String imageUrl = body.optionalUrl("imageUrl", MAX_IMAGE_URL, base.imageUrl());
     long price = body.integer("priceMinor", 0, MAX_PRICE_MINOR, base.priceMinor() < 0 ? null : base.priceMinor());
-    String currency = body.text("currency", 3, 3, CURRENCY, "must be an upper-case ISO 4217 code such as EUR",
-        base.currency());
-    if (body.has("currency")) {
-      try {
-        Currency.getInstance(currency);
-      } catch (IllegalArgumentException e) {
-        throw JsonBody.bad("field 'currency' must be an ISO 4217 currency code; '" + currency + "' is not one");
-      }
-    }
+    String currency = body.currency("currency", base.currency());
     return new Product(base.id(), base.brandId(), sku, title, description, imageUrl, price, currency,
         base.createdAt(), base.updatedAt());
   }

@@ -155,6 +155,11 @@ public final class ClientConnection {
     }
   }
 
+  /** Installs the guard that answers undecodable frames with a close frame, just before Vert.x's handler. */
+  void guardFrames(FrameGuard guard) {
+    channel.pipeline().addBefore(channel.name(), "dropcast-frame-guard", guard);
+  }
+
   void handleClosed() {
     if (closed) {
       return;

@@ -81,6 +81,7 @@ public final class SocketGateway {
     limit("maxMediaBytes", maxMediaBytes);
     limit("requestsPerSecond", requestsPerSecond);
     limit("requestBurst", requestBurst);
+    limit("authTimeoutMs", authTimeoutMs);
     register(Ops.PING, Access.ANYONE, (c, r) -> Future.succeededFuture(Map.of("time", System.currentTimeMillis())));
     register(Ops.AUTH, Access.ANYONE, this::auth);
   }
@@ -144,7 +145,9 @@ public final class SocketGateway {
       metrics.connectionClosed();
       connection.handleClosed();
     });
-    ws.exceptionHandler(e -> LOG.debug("socket {} error: {}", connection.id(), e.toString()));
+    ws.exceptionHandler(e -> onSocketError(connection, e));
+    connection.guardFrames(new FrameGuard(maxFrameBytes(), code -> metrics.request("unknown",
+        code == Protocol.CLOSE_TOO_BIG ? ErrorCode.TOO_LARGE.name() : ErrorCode.BAD_REQUEST.name())));
     ws.textMessageHandler(text -> onText(connection, text));
     ws.binaryMessageHandler(frame -> onBinary(connection, frame));
 
@@ -169,7 +172,23 @@ public final class SocketGateway {
     }
   }
 
+  /**
+   * Vert.x reports a fragmented message that grows past the message limit ({@link #maxFrameBytes()})
+   * only as an IllegalStateException and drops it silently; close with 1009 as for a single
+   * oversized frame (see {@link FrameGuard}) so the client learns why.
+   */
+  private void onSocketError(ClientConnection connection, Throwable e) {
+    if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("overflow max message size")) {
+      metrics.request("unknown", ErrorCode.TOO_LARGE.name());
+      connection.close(Protocol.CLOSE_TOO_BIG, "message exceeds " + maxFrameBytes() + " bytes");
+    } else {
+      LOG.debug("socket {} error: {}", connection.id(), e.toString());
+    }
+  }
+
   private void onText(ClientConnection connection, String text) {
+    // Every text frame costs one token, valid or not, so garbage cannot be sent faster than requests.
+    boolean withinBudget = connection.takeRequestBudget();
     if (text.length() > maxTextBytes || (text.length() > maxTextBytes / 3
         && text.getBytes(StandardCharsets.UTF_8).length > maxTextBytes)) {
       metrics.request("unknown", ErrorCode.TOO_LARGE.name());
@@ -188,7 +207,7 @@ public final class SocketGateway {
     }
     Registration registration = ops.get(request.op());
     String opLabel = registration == null ? "unknown" : request.op();
-    if (!connection.takeRequestBudget()) {
+    if (!withinBudget) {
       answer(connection, request, opLabel, Future.failedFuture(
           new ProtocolException(ErrorCode.RATE_LIMITED, "too many requests; at most " + requestsPerSecond + " per second")));
       return;
@@ -208,6 +227,9 @@ public final class SocketGateway {
       result = registration.handler().handle(connection, request);
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
+    }
+    if (result == null) {
+      result = Future.failedFuture(new IllegalStateException("handler of op " + request.op() + " returned null"));
     }
     answer(connection, request, opLabel, result);
   }

@@ -12,6 +12,7 @@ import java.net.URISyntaxException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Currency;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -27,11 +28,15 @@ import java.util.regex.Pattern;
  * <p>Each reader takes a {@code current} value: it is returned when the field is absent, which makes
  * the same code serve create ({@code current} = default, or null when the field is required) and
  * partial update ({@code current} = the stored value). A JSON {@code null} is a type error except for
- * {@link #optionalText}, where it clears the value.
+ * the {@code optional…} readers, where it clears the value.
+ *
+ * <p>Serves REST bodies ({@link #of(RoutingContext, String...)}) and the {@code data} object of socket
+ * requests ({@link #of(JsonNode, String...)}) alike.
  *
  * <p>Not thread-safe; use one instance per request, on the request's event loop (CPU only).
  */
 public final class JsonBody {
+  private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
   private final ObjectNode node;
 
   private JsonBody(ObjectNode node) {
@@ -117,20 +122,16 @@ public final class JsonBody {
   }
 
   /**
-   * An optional http(s) URL of at most {@code maxLength} characters; JSON null clears it.
+   * An absolute http(s) URL of at most {@code maxLength} characters.
    *
-   * @param current returned when the field is absent (may be null)
-   * @return the URL, or null
+   * @param current returned when the field is absent; null makes the field required
    */
-  public String optionalUrl(String field, int maxLength, String current) {
+  public String url(String field, int maxLength, String current) {
     JsonNode value = node.get(field);
+    String url = text(field, 1, maxLength, current);
     if (value == null) {
-      return current;
+      return url;
     }
-    if (value.isNull()) {
-      return null;
-    }
-    String url = text(field, 1, maxLength, null);
     try {
       URI uri = new URI(url);
       String scheme = uri.getScheme();
@@ -145,19 +146,65 @@ public final class JsonBody {
   }
 
   /**
+   * An optional http(s) URL of at most {@code maxLength} characters; JSON null clears it.
+   *
+   * @param current returned when the field is absent (may be null)
+   * @return the URL, or null
+   */
+  public String optionalUrl(String field, int maxLength, String current) {
+    return isNull(field) ? null : node.has(field) ? url(field, maxLength, null) : current;
+  }
+
+  /**
+   * An identifier or opaque reference (another object's id, a buyer's user id): a single line of 1 to
+   * {@code maxLength} characters that is not all whitespace.
+   *
+   * @param current returned when the field is absent; null makes the field required
+   */
+  public String id(String field, int maxLength, String current) {
+    JsonNode value = node.get(field);
+    String id = line(field, 1, maxLength, current);
+    if (value != null && id.isBlank()) {
+      throw bad("field '" + field + "' must not be blank");
+    }
+    return id;
+  }
+
+  /**
+   * An optional {@link #id}; JSON null clears it.
+   *
+   * @param current returned when the field is absent (may be null)
+   * @return the id, or null
+   */
+  public String optionalId(String field, int maxLength, String current) {
+    return isNull(field) ? null : node.has(field) ? id(field, maxLength, null) : current;
+  }
+
+  /**
+   * An upper-case ISO 4217 currency code known to the JDK, such as {@code EUR}.
+   *
+   * @param current returned when the field is absent; null makes the field required
+   */
+  public String currency(String field, String current) {
+    JsonNode value = node.get(field);
+    String code = text(field, 3, 3, CURRENCY, "must be an upper-case ISO 4217 code such as EUR", current);
+    if (value != null) {
+      try {
+        Currency.getInstance(code);
+      } catch (IllegalArgumentException e) {
+        throw bad("field '" + field + "' must be an ISO 4217 currency code; '" + code + "' is not one");
+      }
+    }
+    return code;
+  }
+
+  /**
    * An optional string; JSON null clears it.
    *
    * @param current returned when the field is absent (may be null)
    */
   public String optionalText(String field, int min, int max, String current) {
-    JsonNode value = node.get(field);
-    if (value == null) {
-      return current;
-    }
-    if (value.isNull()) {
-      return null;
-    }
-    return text(field, min, max, null);
+    return isNull(field) ? null : node.has(field) ? text(field, min, max, null) : current;
   }
 
   /**
@@ -266,6 +313,11 @@ public final class JsonBody {
   /** @return a BAD_REQUEST with the message; for route-specific checks in the same style */
   public static ProtocolException bad(String message) {
     return new ProtocolException(ErrorCode.BAD_REQUEST, message);
+  }
+
+  private boolean isNull(String field) {
+    JsonNode value = node.get(field);
+    return value != null && value.isNull();
   }
 
   private static <T> T required(String field, T current) {

@@ -24,6 +24,10 @@ import java.util.regex.Pattern;
  */
 public record Reservation(String id, String saleId, String buyerId, int quantity, Instant expiresAt, State state,
                           String idempotencyKey, String orderId, Instant createdAt) {
+  /** What a buyer's idempotency key must match. */
+  public static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,100}");
+  /** {@link #IDEMPOTENCY_KEY} in words, for error messages. */
+  public static final String IDEMPOTENCY_KEY_RULE = "1 to 100 visible ASCII characters, the same on every retry";
   private static final Pattern ID = Pattern.compile("rsv_([0-9A-Za-z]{16})_[0-9A-Za-z]{1,40}");
 
   /** Lifecycle: held → confirmed | released | expired. */

@@ -29,6 +29,12 @@ import java.util.Locale;
 public record Sale(String id, String brandId, String productId, String showId, long priceMinor, String currency,
                    int quantity, Instant startsAt, Instant endsAt, int perBuyerLimit, int holdSeconds, State state,
                    Instant createdAt, Instant updatedAt) implements Entity {
+  /** Most units one sale may allot, and one reservation may hold. */
+  public static final int MAX_QUANTITY = 1_000_000;
+  /** Longest hold a brand may set. */
+  public static final int MAX_HOLD_SECONDS = 3600;
+  /** Longest buyer (user) id. */
+  public static final int MAX_BUYER_ID = 128;
 
   /** Lifecycle. */
   public enum State {

@@ -1,11 +1,13 @@
 package io.dropcast.server.sale;
 
+import static io.dropcast.server.http.ApiResponses.respond;
+
 import io.dropcast.protocol.ErrorCode;
-import io.dropcast.protocol.JsonCodec;
 import io.dropcast.protocol.ProtocolException;
 import io.dropcast.server.catalog.Product;
 import io.dropcast.server.http.ApiModule;
 import io.dropcast.server.http.Caller;
+import io.dropcast.server.http.JsonBody;
 import io.dropcast.server.show.Show;
 import io.dropcast.server.store.Stores;
 import io.dropcast.server.util.Ids;
@@ -13,7 +15,6 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
-
 import java.util.Map;
 
 /**
@@ -22,6 +23,11 @@ import java.util.Map;
  * NOT_FOUND. Handlers only chain futures (never block).
  */
 public final class SaleApi implements ApiModule {
+  private static final long MAX_PRICE_MINOR = 100_000_000_000L;
+  private static final int MAX_ID = 64;
+  private static final String[] FIELDS = {"productId", "showId", "priceMinor", "currency", "quantity", "startsAt",
+      "endsAt", "perBuyerLimit", "holdSeconds"};
+
   private final SaleService service;
   private final Stores stores;
   private final int minHoldSeconds;
@@ -34,21 +40,20 @@ public final class SaleApi implements ApiModule {
 
   @Override
   public void mount(Router api) {
-    api.post("/sales").handler(ctx -> reply(ctx, 201, create(ctx)));
-    api.get("/sales").handler(ctx -> reply(ctx, 200, list(ctx)));
-    api.get("/sales/:id").handler(ctx -> reply(ctx, 200, sale(ctx).compose(service::view)));
-    api.patch("/sales/:id").handler(ctx -> reply(ctx, 200, update(ctx)));
-    api.post("/sales/:id/cancel").handler(ctx -> reply(ctx, 200,
-        sale(ctx).compose(service::cancel).compose(service::view)));
-    api.get("/sales/:id/audit").handler(ctx -> reply(ctx, 200, sale(ctx).compose(service::audit)));
-    api.post("/sales/:id/reservations").handler(ctx -> reply(ctx, 201, reserve(ctx)));
-    api.get("/reservations/:id").handler(ctx -> reply(ctx, 200,
+    api.post("/sales").handler(respond(201, this::create));
+    api.get("/sales").handler(respond(200, this::list));
+    api.get("/sales/:id").handler(respond(200, ctx -> sale(ctx).compose(service::view)));
+    api.patch("/sales/:id").handler(respond(200, this::update));
+    api.post("/sales/:id/cancel").handler(respond(200, ctx -> sale(ctx).compose(service::cancel).compose(service::view)));
+    api.get("/sales/:id/audit").handler(respond(200, ctx -> sale(ctx).compose(service::audit)));
+    api.post("/sales/:id/reservations").handler(respond(201, this::reserve));
+    api.get("/reservations/:id").handler(respond(200, ctx ->
         service.reservationOf(Caller.brand(ctx), ctx.pathParam("id")).map(SaleViews::reservation)));
-    api.post("/reservations/:id/confirm").handler(ctx -> reply(ctx, 200, withReservation(ctx)
+    api.post("/reservations/:id/confirm").handler(respond(200, ctx -> withReservation(ctx)
         .compose(rs -> service.confirm(rs.sale(), rs.reservation()))));
-    api.post("/reservations/:id/release").handler(ctx -> reply(ctx, 200, withReservation(ctx)
+    api.post("/reservations/:id/release").handler(respond(200, ctx -> withReservation(ctx)
         .compose(rs -> service.release(rs.sale(), rs.reservation())).map(SaleViews::reservation)));
-    api.get("/orders").handler(ctx -> reply(ctx, 200,
+    api.get("/orders").handler(respond(200, ctx ->
         service.orders(Caller.brand(ctx), ctx.queryParams().get("show")).map(orders -> Map.of("orders", orders))));
   }
 
@@ -72,14 +77,14 @@ public final class SaleApi implements ApiModule {
 
   private Future<?> create(RoutingContext ctx) {
     String brand = Caller.brand(ctx);
-    SaleInput in = SaleInput.of(ctx.body().asString());
+    JsonBody in = JsonBody.of(ctx, FIELDS);
     Instant now = service.clock().instant();
     return build(brand, in, null, now).compose(service::create).compose(service::view);
   }
 
   private Future<?> update(RoutingContext ctx) {
     String brand = Caller.brand(ctx);
-    SaleInput in = SaleInput.of(ctx.body().asString());
+    JsonBody in = JsonBody.of(ctx, FIELDS);
     Instant now = service.clock().instant();
     return sale(ctx).compose(existing -> {
       if (existing.state() == Sale.State.CANCELLED) {
@@ -92,65 +97,61 @@ public final class SaleApi implements ApiModule {
     }).compose(service::update).compose(service::view);
   }
 
-  /** Validates a create (existing == null) or a partial update over {@code existing}. */
-  private Future<Sale> build(String brand, SaleInput in, Sale existing, Instant now) {
-    String productId = existing == null || in.has("productId") ? in.string("productId", 64) : existing.productId();
-    String showId = in.has("showId") ? in.string("showId", 64) : existing == null ? null : existing.showId();
-    long price = existing == null || in.has("priceMinor") ? in.integer("priceMinor", 0, 100_000_000_000L) : existing.priceMinor();
-    int quantity = (int) (existing == null || in.has("quantity") ? in.integer("quantity", 1, SaleInput.MAX_QUANTITY)
-        : existing.quantity());
-    Instant startsAt = existing == null ? in.instant("startsAt") : in.optionalInstant("startsAt", existing.startsAt());
-    Instant endsAt = existing == null ? in.instant("endsAt") : in.optionalInstant("endsAt", existing.endsAt());
-    int limit = (int) in.optionalInteger("perBuyerLimit", 1, SaleInput.MAX_QUANTITY,
-        existing == null ? 1 : existing.perBuyerLimit());
-    int hold = (int) in.optionalInteger("holdSeconds", minHoldSeconds, SaleInput.MAX_HOLD_SECONDS,
-        existing == null ? Math.max(minHoldSeconds, 300) : existing.holdSeconds());
+  /**
+   * Validates a create ({@code existing} == null: absent fields are required or take their default) or
+   * a partial update over {@code existing}; every field is read before the product and show lookups.
+   */
+  private Future<Sale> build(String brand, JsonBody in, Sale existing, Instant now) {
+    boolean create = existing == null;
+    String productId = in.id("productId", MAX_ID, create ? null : existing.productId());
+    String showId = in.optionalId("showId", MAX_ID, create ? null : existing.showId());
+    long price = in.integer("priceMinor", 0, MAX_PRICE_MINOR, create ? null : existing.priceMinor());
+    int quantity = (int) in.integer("quantity", 1, Sale.MAX_QUANTITY, create ? null : (long) existing.quantity());
+    Instant startsAt = in.instant("startsAt", create ? null : existing.startsAt());
+    Instant endsAt = in.instant("endsAt", create ? null : existing.endsAt());
+    int limit = (int) in.integer("perBuyerLimit", 1, Sale.MAX_QUANTITY, create ? 1L : existing.perBuyerLimit());
+    int hold = (int) in.integer("holdSeconds", minHoldSeconds, Sale.MAX_HOLD_SECONDS,
+        create ? Math.max(minHoldSeconds, 300) : (long) existing.holdSeconds());
+    String currency = in.has("currency") ? in.currency("currency", null) : create ? null : existing.currency();
     if (!endsAt.isAfter(startsAt)) {
-      throw SaleInput.bad("field 'endsAt' must be after 'startsAt'");
+      throw JsonBody.bad("field 'endsAt' must be after 'startsAt'");
     }
     if (!endsAt.isAfter(now)) {
-      throw SaleInput.bad("field 'endsAt' must be in the future");
+      throw JsonBody.bad("field 'endsAt' must be in the future");
     }
-    if (existing != null && in.has("startsAt") && !startsAt.isAfter(now)) {
-      throw SaleInput.bad("field 'startsAt' must be in the future when changing a scheduled sale");
+    if (!create && in.has("startsAt") && !startsAt.isAfter(now)) {
+      throw JsonBody.bad("field 'startsAt' must be in the future when changing a scheduled sale");
     }
     Future<Product> product = stores.products().get(productId).map(p -> {
       if (p == null || !p.brandId().equals(brand)) {
-        throw SaleInput.bad("field 'productId' must name one of your products");
+        throw JsonBody.bad("field 'productId' must name one of your products");
       }
       return p;
     });
     Future<Show> show = showId == null ? Future.succeededFuture() : stores.shows().get(showId).map(s -> {
       if (s == null || !s.brandId().equals(brand)) {
-        throw SaleInput.bad("field 'showId' must name one of your shows");
+        throw JsonBody.bad("field 'showId' must name one of your shows");
       }
       return s;
     });
-    return Future.all(product, show).map(v -> {
-      Product p = product.result();
-      String currency = in.currency("currency", existing == null ? p.currency() : existing.currency());
-      return new Sale(existing == null ? Ids.newId("sal") : existing.id(), brand, productId, showId, price, currency,
-          quantity, startsAt, endsAt, limit, hold, Sale.State.SCHEDULED, existing == null ? now : existing.createdAt(), now);
-    });
+    return Future.all(product, show).map(v -> new Sale(create ? Ids.newId("sal") : existing.id(), brand, productId,
+        showId, price, currency != null ? currency : product.result().currency(), quantity, startsAt, endsAt, limit,
+        hold, Sale.State.SCHEDULED, create ? now : existing.createdAt(), now));
   }
 
   private Future<?> reserve(RoutingContext ctx) {
-    String key = SaleInput.idempotencyKey(ctx.request().getHeader("Idempotency-Key"), "header 'Idempotency-Key'");
-    SaleInput in = SaleInput.of(ctx.body().asString());
-    String buyer = in.string("buyerId", 128);
-    int quantity = (int) in.optionalInteger("quantity", 1, SaleInput.MAX_QUANTITY, 1);
+    String key = idempotencyKey(ctx.request().getHeader("Idempotency-Key"));
+    JsonBody in = JsonBody.of(ctx, "buyerId", "quantity");
+    String buyer = in.id("buyerId", Sale.MAX_BUYER_ID, null);
+    int quantity = (int) in.integer("quantity", 1, Sale.MAX_QUANTITY, 1L);
     return sale(ctx).compose(s -> service.reserve(s, buyer, quantity, key)).map(SaleViews::reservation);
   }
 
-  private static void reply(RoutingContext ctx, int status, Future<?> result) {
-    result.onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-      } else if (!ctx.response().ended()) {
-        ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-            .end(JsonCodec.encodeToString(ar.result()));
-      }
-    });
+  /** @return the {@code Idempotency-Key} header; BAD_REQUEST unless it is 1–100 visible ASCII characters */
+  private static String idempotencyKey(String header) {
+    if (header == null || !Reservation.IDEMPOTENCY_KEY.matcher(header).matches()) {
+      throw JsonBody.bad("header 'Idempotency-Key' is required: " + Reservation.IDEMPOTENCY_KEY_RULE);
+    }
+    return header;
   }
-
 }

@@ -65,9 +65,9 @@ final class SaleChatCommand implements ChatCommand {
     }
     String digits = m.group(1);
     long n = digits.length() > 9 ? Long.MAX_VALUE : Long.parseLong(digits);
-    if (n < 1 || n > SaleInput.MAX_QUANTITY) {
+    if (n < 1 || n > Sale.MAX_QUANTITY) {
       throw new ProtocolException(ErrorCode.BAD_REQUEST,
-          "quantity after " + keyword + " must be a whole number from 1 to " + SaleInput.MAX_QUANTITY);
+          "quantity after " + keyword + " must be a whole number from 1 to " + Sale.MAX_QUANTITY);
     }
     return (int) n;
   }

@@ -1,6 +1,5 @@
 package io.dropcast.server.sale;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.dropcast.protocol.ErrorCode;
 import io.dropcast.protocol.ProtocolException;
 import io.dropcast.protocol.message.Event;
@@ -11,6 +10,7 @@ import io.dropcast.server.auth.Identity;
 import io.dropcast.server.auth.Role;
 import io.dropcast.server.gateway.ClientConnection;
 import io.dropcast.server.gateway.SocketGateway;
+import io.dropcast.server.http.JsonBody;
 import io.vertx.core.Future;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * run on each connection's loop; the waiter map is concurrent and hops onto the waiter's loop to send.
  */
 public final class SaleOps {
+  /** Longest sale or reservation id accepted in request data (real ones are far shorter). */
+  private static final int MAX_REF = 128;
   private final SaleService service;
   /** saleId \0 userId → connections of that buyer on this node waiting for an offer. */
   private final Map<String, Set<ClientConnection>> waiters = new ConcurrentHashMap<>();
@@ -56,12 +58,9 @@ public final class SaleOps {
     return identity;
   }
 
-  private static String text(Request request, String field) {
-    JsonNode v = request.data().get(field);
-    if (v == null || !v.isTextual() || v.asText().isEmpty() || v.asText().length() > 128) {
-      throw new ProtocolException(ErrorCode.BAD_REQUEST, "field '" + field + "' must be a string of 1 to 128 characters");
-    }
-    return v.asText();
+  /** @return the id in {@code field} of the request data, which has only that field; else BAD_REQUEST */
+  private static String idField(Request request, String field) {
+    return JsonBody.of(request.data(), field).id(field, MAX_REF, null);
   }
 
   /** @return the sale if this buyer may buy in it, else NOT_FOUND */
@@ -76,18 +75,11 @@ public final class SaleOps {
 
   private Future<?> reserve(ClientConnection connection, Request request) {
     Identity buyer = buyer(connection);
-    String saleId = text(request, "sale");
-    String key = SaleInput.idempotencyKey(request.data().path("idempotencyKey").isTextual()
-        ? request.data().get("idempotencyKey").asText() : null, "field 'idempotencyKey'");
-    JsonNode q = request.data().get("quantity");
-    int quantity = 1;
-    if (q != null && !q.isNull()) {
-      if (!q.isIntegralNumber() || q.asLong() < 1 || q.asLong() > SaleInput.MAX_QUANTITY) {
-        throw new ProtocolException(ErrorCode.BAD_REQUEST, "field 'quantity' must be a whole number from 1 to " + SaleInput.MAX_QUANTITY);
-      }
-      quantity = q.asInt();
-    }
-    int units = quantity;
+    JsonBody data = JsonBody.of(request.data(), "sale", "quantity", "idempotencyKey");
+    String saleId = data.id("sale", MAX_REF, null);
+    String key = data.text("idempotencyKey", 1, 100, Reservation.IDEMPOTENCY_KEY,
+        "must be " + Reservation.IDEMPOTENCY_KEY_RULE, null);
+    int units = (int) data.integer("quantity", 1, Sale.MAX_QUANTITY, 1L);
     return visibleSale(buyer, saleId).compose(sale -> service.reserve(sale, buyer.userId(), units, key))
         .map(SaleViews::reservation);
   }
@@ -96,7 +88,7 @@ public final class SaleOps {
 
   private Future<Owned> owned(ClientConnection connection, Request request) {
     Identity buyer = buyer(connection);
-    String id = text(request, "reservation");
+    String id = idField(request, "reservation");
     return service.reservationOf(buyer.brandId(), id).compose(r -> {
       if (!r.buyerId().equals(buyer.userId())) {
         throw new ProtocolException(ErrorCode.FORBIDDEN, "only the buyer who reserved may do this");
@@ -117,7 +109,7 @@ public final class SaleOps {
 
   private Future<?> waitlist(ClientConnection connection, Request request) {
     Identity buyer = buyer(connection);
-    String saleId = text(request, "sale");
+    String saleId = idField(request, "sale");
     return visibleSale(buyer, saleId).compose(sale -> service.joinWaitlist(sale, buyer.userId()).map(position -> {
       String key = saleId + "\u0000" + buyer.userId();
       Set<ClientConnection> set = waiters.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet());

@@ -1,5 +1,7 @@
 package io.dropcast.server.webhook;
 
+import static io.dropcast.server.http.ApiResponses.respond;
+
 import io.dropcast.protocol.ErrorCode;
 import io.dropcast.protocol.JsonCodec;
 import io.dropcast.protocol.ProtocolException;
@@ -7,6 +9,7 @@ import io.dropcast.server.DropcastServer;
 import io.dropcast.server.config.Settings;
 import io.dropcast.server.http.ApiModule;
 import io.dropcast.server.http.Caller;
+import io.dropcast.server.http.JsonBody;
 import io.dropcast.server.sale.SaleHooks;
 import io.dropcast.server.store.EntityStore;
 import io.dropcast.server.store.memory.MemoryEntityStore;
@@ -21,7 +24,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -47,6 +49,9 @@ import org.slf4j.LoggerFactory;
 public final class Webhooks implements SaleHooks, ApiModule {
   private static final Logger LOG = LoggerFactory.getLogger(Webhooks.class);
   private static final int KEPT_ATTEMPTS = 100;
+  private static final int MAX_URL = 2000;
+  /** {@code whsec_} + base64 of at most 64 bytes is 94 characters; anything longer is not a secret. */
+  private static final int MAX_SECRET = 200;
 
   private final Vertx vertx;
   private final EntityStore<WebhookEndpoint> endpoints;
@@ -88,17 +93,17 @@ public final class Webhooks implements SaleHooks, ApiModule {
 
   @Override
   public void mount(Router api) {
-    api.put("/webhooks").handler(this::put);
-    api.get("/webhooks").handler(ctx -> reply(ctx, endpoints.get(WebhookEndpoint.idFor(Caller.brand(ctx)))
+    api.put("/webhooks").handler(respond(200, this::put));
+    api.get("/webhooks").handler(respond(200, ctx -> endpoints.get(WebhookEndpoint.idFor(Caller.brand(ctx)))
         .map(e -> {
           if (e == null) {
             throw new ProtocolException(ErrorCode.NOT_FOUND, "no webhook configured");
           }
           return view(e);
         })));
-    api.delete("/webhooks").handler(ctx -> reply(ctx, endpoints.delete(WebhookEndpoint.idFor(Caller.brand(ctx)))
+    api.delete("/webhooks").handler(respond(200, ctx -> endpoints.delete(WebhookEndpoint.idFor(Caller.brand(ctx)))
         .map(deleted -> Map.of("deleted", deleted))));
-    api.get("/webhooks/deliveries").handler(ctx -> {
+    api.get("/webhooks/deliveries").handler(respond(200, ctx -> {
       ArrayDeque<Map<String, Object>> list = attempts.get(Caller.brand(ctx));
       List<Map<String, Object>> copy;
       if (list == null) {
@@ -108,37 +113,26 @@ public final class Webhooks implements SaleHooks, ApiModule {
           copy = new ArrayList<>(list);
         }
       }
-      reply(ctx, Future.succeededFuture(Map.of("deliveries", copy)));
-    });
+      return Future.succeededFuture(Map.of("deliveries", copy));
+    }));
   }
 
-  private void put(RoutingContext ctx) {
+  private Future<Map<String, Object>> put(RoutingContext ctx) {
     String brand = Caller.brand(ctx);
-    String text = ctx.body().asString();
-    if (text == null || text.isBlank()) {
-      throw new ProtocolException(ErrorCode.BAD_REQUEST, "a JSON object body is required");
+    JsonBody body = JsonBody.of(ctx, "url", "secret");
+    String url = body.url("url", MAX_URL, null);
+    String secret = body.optionalText("secret", 1, MAX_SECRET, null);
+    if (secret == null) {
+      secret = WebhookSigner.newSecret();
+    } else if (WebhookSigner.keyOf(secret) == null) {
+      throw JsonBody.bad("field 'secret' must be whsec_ followed by base64 of 16 to 64 bytes");
     }
-    var body = JsonCodec.parse(text);
-    String url = body.path("url").asText("");
-    URI uri;
-    try {
-      uri = URI.create(url);
-    } catch (IllegalArgumentException e) {
-      uri = null;
-    }
-    if (uri == null || uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-        || url.length() > 2000) {
-      throw new ProtocolException(ErrorCode.BAD_REQUEST, "field 'url' must be an absolute http(s) URL");
-    }
-    String secret = body.hasNonNull("secret") ? body.get("secret").asText() : WebhookSigner.newSecret();
-    if (WebhookSigner.keyOf(secret) == null) {
-      throw new ProtocolException(ErrorCode.BAD_REQUEST, "field 'secret' must be whsec_ followed by base64 of 16 to 64 bytes");
-    }
+    String kept = secret;
     Instant now = clock.instant();
     String id = WebhookEndpoint.idFor(brand);
-    reply(ctx, endpoints.get(id).compose(existing -> existing == null
-        ? endpoints.create(new WebhookEndpoint(id, brand, url, secret, now, now))
-        : endpoints.update(new WebhookEndpoint(id, brand, url, secret, existing.createdAt(), now))).map(this::view));
+    return endpoints.get(id).compose(existing -> existing == null
+        ? endpoints.create(new WebhookEndpoint(id, brand, url, kept, now, now))
+        : endpoints.update(new WebhookEndpoint(id, brand, url, kept, existing.createdAt(), now))).map(this::view);
   }
 
   private Map<String, Object> view(WebhookEndpoint e) {
@@ -148,16 +142,6 @@ public final class Webhooks implements SaleHooks, ApiModule {
     m.put("events", List.of("order.confirmed", "reservation.expired", "sale.started", "sale.sold_out", "sale.ended"));
     m.put("updatedAt", e.updatedAt());
     return m;
-  }
-
-  private static void reply(RoutingContext ctx, Future<?> result) {
-    result.onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-      } else {
-        ctx.response().putHeader("content-type", "application/json").end(JsonCodec.encodeToString(ar.result()));
-      }
-    });
   }
 
   // -------------------------------------------------------------------------------------- delivery

@@ -110,6 +110,53 @@ class SaleApiTest {
   }
 
   @Test
+  void sale_and_reservation_bodies_are_checked_like_every_other_brand_body() {
+    Map<String, Object> body = new HashMap<>(a.liveSale(10, 1));
+    body.put("discount", 5);
+    Rest.Response r = rest.post("/api/v1/sales", a.apiKey(), body);
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().path("error").path("message").asText()).contains("discount");
+    body.remove("discount");
+    body.put("currency", "QQQ");
+    assertThat(rest.post("/api/v1/sales", a.apiKey(), body).json().path("error").path("message").asText())
+        .contains("currency");
+    body.put("currency", "USD");
+    r = rest.post("/api/v1/sales", a.apiKey(), body);
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    assertThat(r.json().path("currency").asText()).isEqualTo("USD");
+    String sale = r.json().path("id").asText();
+
+    r = rest.send("POST", "/api/v1/sales/" + sale + "/reservations", a.apiKey(), Map.of("buyerId", "   "),
+        Map.of("Idempotency-Key", "k-blank"));
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().path("error").path("message").asText()).contains("buyerId");
+    r = rest.send("POST", "/api/v1/sales/" + sale + "/reservations", a.apiKey(), Map.of("buyerId", "ann", "qty", 1),
+        Map.of("Idempotency-Key", "k-unknown"));
+    assertThat(r.json().path("error").path("message").asText()).contains("qty");
+    try (DropcastClient ann = node.connect(a.token("ann"))) {
+      assertThat(codeOf(() -> ann.call("sale.reserve", null, Map.of("sale", sale, "idempotencyKey", "k", "qty", 1))))
+          .isEqualTo(ErrorCode.BAD_REQUEST);
+      assertThat(codeOf(() -> ann.call("sale.reserve", null, Map.of("sale", sale, "idempotencyKey", "has space"))))
+          .isEqualTo(ErrorCode.BAD_REQUEST);
+    }
+    assertThat(rest.get("/api/v1/sales/" + sale, a.apiKey()).json().path("held").asLong()).isZero();
+  }
+
+  @Test
+  void scheduled_sale_is_unbound_from_its_show_with_a_null_show_id() {
+    Instant start = Instant.now().plusSeconds(600).truncatedTo(ChronoUnit.SECONDS);
+    String scheduled = createSale(a, a.saleBody(10, 1, start, start.plusSeconds(600)));
+    Map<String, Object> unbind = new HashMap<>();
+    unbind.put("showId", null);
+    Rest.Response r = rest.patch("/api/v1/sales/" + scheduled, a.apiKey(), unbind);
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(r.json().path("showId").isNull()).isTrue();
+    assertThat(r.json().path("productId").asText()).isEqualTo(a.productId());
+    assertThat(rest.patch("/api/v1/sales/" + scheduled, a.apiKey(), Map.of("perBuyerLimit", "2")).status())
+        .isEqualTo(400);
+  }
+
+  @Test
   void scheduled_sale_can_be_changed_but_a_started_one_answers_409() {
     Instant start = Instant.now().plusSeconds(600).truncatedTo(ChronoUnit.SECONDS);
     String scheduled = createSale(a, a.saleBody(10, 1, start, start.plusSeconds(600)));

@@ -173,6 +173,13 @@ class WebhookTest {
     assertThat(rest.get("/api/v1/webhooks/deliveries", b.key()).json().path("deliveries")).isEmpty();
     assertThat(rest.put("/api/v1/webhooks", a.key(), Map.of("url", "ftp://x")).status()).isEqualTo(400);
     assertThat(rest.put("/api/v1/webhooks", a.key(), Map.of("url", url, "secret", "nope")).status()).isEqualTo(400);
+    Rest.Response missing = rest.put("/api/v1/webhooks", a.key(), Map.of("secret", "whsec_x"));
+    assertThat(missing.status()).isEqualTo(400);
+    assertThat(missing.json().path("error").path("message").asText()).contains("'url'");
+    Rest.Response unknown = rest.put("/api/v1/webhooks", a.key(), Map.of("url", url, "events", "all"));
+    assertThat(unknown.status()).isEqualTo(400);
+    assertThat(unknown.json().path("error").path("message").asText()).contains("events");
+    assertThat(rest.get("/api/v1/webhooks", a.key()).json().path("url").asText()).isEqualTo(url);
 
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     Rest.Response sale = rest.post("/api/v1/sales", a.key(), Map.of("productId", a.productId(), "priceMinor", 500,
