@@ -56,6 +56,7 @@ public final class DropcastServer {
   private HttpServer http;
   private EventLoopLagProbe lagProbe;
   private io.dropcast.server.live.LiveShows liveShows;
+  private io.dropcast.server.sale.SaleService sales;
   private volatile DemoData.Seeded demo;
 
   private DropcastServer(Config config) {
@@ -96,13 +97,18 @@ public final class DropcastServer {
     addApiModule(new io.dropcast.server.show.ShowApi(this));
     addApiModule(new io.dropcast.server.auth.TokenApi(this));
     liveShows = new io.dropcast.server.live.LiveShows(this);
-    io.dropcast.server.sale.Sales.install(this, liveShows)
-        .hooks(io.dropcast.server.webhook.Webhooks.install(this));
+    sales = io.dropcast.server.sale.Sales.install(this, liveShows);
+    sales.hooks(io.dropcast.server.webhook.Webhooks.install(this));
   }
 
   /** @return the live-show runtime; other features publish show events through it */
   public io.dropcast.server.live.ShowEvents showEvents() {
     return liveShows;
+  }
+
+  /** @return the flash-sale service (the demo seeds a sale through it) */
+  public io.dropcast.server.sale.SaleService sales() {
+    return sales;
   }
 
   private static Stores createStores(Config config, Vertx vertx) {

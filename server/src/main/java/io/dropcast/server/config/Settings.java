@@ -89,6 +89,13 @@ public final class Settings {
       "Most lapsed reservations one sale returns to stock per tick.");
   public static final Setting<Integer> SALE_MIN_HOLD_SECONDS = intSetting("sale.min-hold-seconds", 10, 1, 3600,
       "Shortest reservation hold a brand may set on a sale (holdSeconds; the longest is 3600).");
+  public static final Setting<String> SALE_CHAT_KEYWORD = new Setting<>("sale.chat-keyword", "SOLD", text -> {
+    String word = text.trim();
+    if (!word.isEmpty() && !word.matches("[\\p{L}\\p{N}]{1,32}")) {
+      throw new IllegalArgumentException("must be one word of 1 to 32 letters or digits (empty turns comment-to-buy off), was '" + text + "'");
+    }
+    return word;
+  }, "Comment-to-buy: a chat message that is this word (any case), optionally followed by a quantity, reserves the pinned sale item; empty turns it off.");
 
   // --- webhooks ---
   public static final Setting<Integer> WEBHOOK_MAX_ATTEMPTS = intSetting("webhook.max-attempts", 6, 1, 20,
@@ -115,7 +122,7 @@ public final class Settings {
       CHAT_MAX_LENGTH, CHAT_HISTORY_SIZE, CHAT_RATE_PER_SECOND, CHAT_RATE_BURST, CHAT_MAX_SLOW_SECONDS,
       CHAT_MAX_FILTER_WORDS, PINS_MAX, REACTIONS_MAX_COUNT,
       LIVE_HISTORY_SIZE, LIVE_COALESCE_MS, LIVE_MAX_QUEUED_BYTES, MEDIA_GOP_MAX_BYTES,
-      SALE_TICK_MS, SALE_SWEEP_BATCH, SALE_MIN_HOLD_SECONDS,
+      SALE_TICK_MS, SALE_SWEEP_BATCH, SALE_MIN_HOLD_SECONDS, SALE_CHAT_KEYWORD,
       WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_BASE_MS, WEBHOOK_TIMEOUT_MS, WEBHOOK_MAX_PENDING,
       DEMO);
 

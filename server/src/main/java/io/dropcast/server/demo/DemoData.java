@@ -7,6 +7,7 @@ import io.dropcast.server.brand.ApiKeys;
 import io.dropcast.server.brand.Brand;
 import io.dropcast.server.catalog.Product;
 import io.dropcast.server.config.Settings;
+import io.dropcast.server.sale.Sale;
 import io.dropcast.server.show.Show;
 import io.dropcast.server.util.Ids;
 import io.vertx.core.Future;
@@ -15,18 +16,30 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Demo mode ({@code demo=true}): seeds a brand, three products and a show that allows guests, then
- * prints the keys, tokens and links a newcomer needs to try everything at once.
+ * Demo mode ({@code demo=true}): seeds a brand, three products, a show that allows guests and a
+ * flash sale of the mug in that show (starting {@link #SALE_DELAY} after start-up, so a newcomer
+ * sees the countdown), then prints the keys, tokens and links a newcomer needs to try everything.
  */
 public final class DemoData {
   private DemoData() {}
+
+  /** How long after start-up the demo flash sale opens. */
+  public static final Duration SALE_DELAY = Duration.ofMinutes(2);
 
   /** What was seeded, for the banner and for tests. */
   public record Seeded(Brand brand, String apiKey, List<Product> products, Show show, String hostToken,
                        String moderatorToken, String viewerToken) {}
 
-  /** Seeds the demo data and prints the banner. */
+  /** Seeds the demo data (and the demo flash sale) and prints the banner. */
   public static Future<Seeded> seed(DropcastServer server) {
+    return seedCatalog(server).compose(s -> seedSale(server, s).map(sale -> {
+      printBanner(server, s);
+      printSale(server, sale, s.products().get(2).title());
+      return s;
+    }));
+  }
+
+  private static Future<Seeded> seedCatalog(DropcastServer server) {
     var stores = server.stores();
     Instant now = server.clock().instant();
     Brand brand = new Brand(Ids.newId("brd"), "Acme Outdoor", now);
@@ -46,16 +59,30 @@ public final class DemoData {
         .compose(b -> products$)
         .compose(v -> stores.shows().create(show))
         .compose(v -> ApiKeys.issue(stores, brand.id()))
-        .map(issued -> {
-          Seeded seeded = new Seeded(brand, issued.secret(), products, show, hostToken, modToken, viewerToken);
-          printBanner(server, seeded);
-          return seeded;
-        });
+        .map(issued -> new Seeded(brand, issued.secret(), products, show, hostToken, modToken, viewerToken));
   }
 
   private static Product product(Brand brand, String sku, String title, String description, long price, Instant now) {
     return new Product(Ids.newId("prd"), brand.id(), sku, title, description,
         "https://picsum.photos/seed/" + sku.toLowerCase(java.util.Locale.ROOT) + "/400/400", price, "EUR", now, now);
+  }
+
+  /** The flash sale: 10 mugs at 19.00 instead of 29.00, max 2 per buyer, 30 minutes from SALE_DELAY on. */
+  private static Future<Sale> seedSale(DropcastServer server, Seeded s) {
+    Instant now = server.clock().instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Instant start = now.plus(SALE_DELAY);
+    Product mug = s.products().get(2);
+    return server.sales().create(new Sale(Ids.newId("sal"), s.brand().id(), mug.id(), s.show().id(), 1900, mug.currency(),
+        10, start, start.plus(Duration.ofMinutes(30)), 2, 300, Sale.State.SCHEDULED, now, now));
+  }
+
+  private static void printSale(DropcastServer server, Sale sale, String title) {
+    String keyword = server.config().get(Settings.SALE_CHAT_KEYWORD);
+    System.out.printf(java.util.Locale.ROOT, "  Flash sale   %s: %d x \"%s\" at %.2f %s, max %d per buyer,%n"
+            + "               opens %s (in %d min), in the demo show. Pin the product in the studio;%n"
+            + "               viewers buy it with the button%s.%n%n",
+        sale.id(), sale.quantity(), title, sale.priceMinor() / 100.0, sale.currency(), sale.perBuyerLimit(), sale.startsAt(),
+        SALE_DELAY.toMinutes(), keyword.isEmpty() ? "" : " or by writing " + keyword + " (or \"" + keyword + " 2\") in chat");
   }
 
   private static void printBanner(DropcastServer server, Seeded s) {

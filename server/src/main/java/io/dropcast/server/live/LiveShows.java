@@ -9,6 +9,7 @@ import io.dropcast.protocol.message.Request;
 import io.dropcast.server.DropcastServer;
 import io.dropcast.server.auth.Identity;
 import io.dropcast.server.auth.Role;
+import io.dropcast.server.chat.ChatCommand;
 import io.dropcast.server.chat.ChatRoom;
 import io.dropcast.server.config.Config;
 import io.dropcast.server.config.Settings;
@@ -31,6 +32,7 @@ import io.vertx.core.internal.buffer.BufferInternal;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +42,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The live-show runtime: registers the show socket ops (join/leave, lifecycle, chat and moderation,
  * reactions, product pins), relays hosts' media, and implements {@link ShowEvents} for other
- * features. See {@code docs/protocol-live.md}.
+ * features. Other features extend it through two seams: one {@link ChatCommand} (a chat text that is
+ * a command, e.g. comment-to-buy) and {@link SnapshotContributor}s (extra join-snapshot sections,
+ * e.g. the show's sales). See {@code docs/protocol-live.md}.
  *
  * <p>Each show that someone joined has a {@link ShowRoom} on this node, confined to one event loop
  * (see its class comment for the threading and fan-out model). A connection is in at most one show
@@ -60,6 +64,8 @@ public final class LiveShows implements ShowEvents {
   static final AttachmentKey<Viewer> VIEWER = new AttachmentKey<>("live.viewer");
   private static final AttachmentKey<Boolean> CLOSE_HOOK = new AttachmentKey<>("live.close-hook");
   private static final int MAX_ID_LENGTH = 128;
+  private static final java.util.Set<String> ROOM_SNAPSHOT_KEYS =
+      java.util.Set.of("recovered", "seq", "show", "you", "pins", "chat", "viewers", "reactions", "stats");
 
   final Stores stores;
   final Clock clock;
@@ -76,6 +82,9 @@ public final class LiveShows implements ShowEvents {
   private final VertxInternal vertx;
   private final Map<String, ShowRoom> rooms = new ConcurrentHashMap<>();
   private final Map<String, Future<ShowRoom>> loading = new HashMap<>();
+  /** Written at start-up, read by rooms. */
+  volatile ChatCommand chatCommand;
+  private final Map<String, SnapshotContributor> snapshotContributors = new java.util.concurrent.ConcurrentSkipListMap<>();
 
   /** Creates the runtime and registers its ops and media handler on the server's gateway. */
   public LiveShows(DropcastServer server) {
@@ -98,6 +107,27 @@ public final class LiveShows implements ShowEvents {
     server.onClose(this::close);
   }
 
+  /**
+   * Installs the chat command every show room consults before posting a message (at most one;
+   * a later call replaces it). Call at start-up, from {@code DropcastServer.installFeatures()}.
+   */
+  public void chatCommand(ChatCommand command) {
+    this.chatCommand = command;
+  }
+
+  /**
+   * Adds a section {@code key} to every join snapshot (sections are added in key order). Call at
+   * start-up; a later call with the same key replaces the contributor.
+   *
+   * @throws IllegalArgumentException when {@code key} is one of the room's own snapshot fields
+   */
+  public void snapshotContributor(String key, SnapshotContributor contributor) {
+    if (ROOM_SNAPSHOT_KEYS.contains(key)) {
+      throw new IllegalArgumentException("snapshot section '" + key + "' belongs to the show room");
+    }
+    snapshotContributors.put(key, contributor);
+  }
+
   private void register(SocketGateway gateway) {
     gateway.limit("maxChatLength", chatLimits.maxLength());
     gateway.limit("chatHistorySize", chatHistorySize);
@@ -114,8 +144,8 @@ public final class LiveShows implements ShowEvents {
     roomOp(gateway, Ops.SHOW_START, (v, d) -> v.room.transition(v, Show.State.SCHEDULED, Show.State.LIVE));
     roomOp(gateway, Ops.SHOW_END, (v, d) -> v.room.transition(v, Show.State.LIVE, Show.State.ENDED));
     roomOp(gateway, Ops.SHOW_STATS, (v, d) -> done(v.room.requireModeratorStats(v)));
-    roomOp(gateway, Ops.CHAT_SEND, (v, d) -> done(v.room.chatSend(v, d.hasNonNull("text") && d.get("text").isTextual()
-        ? d.get("text").asText() : null)));
+    roomOp(gateway, Ops.CHAT_SEND, (v, d) -> v.room.chatSend(v, d.hasNonNull("text") && d.get("text").isTextual()
+        ? d.get("text").asText() : null));
     roomOp(gateway, Ops.CHAT_DELETE, (v, d) -> done(v.room.chatDelete(v, idField(d, "messageId"))));
     for (String action : List.of("mute", "unmute", "ban", "unban")) {
       roomOp(gateway, "chat." + action, (v, d) -> done(v.room.moderate(v, idField(d, "userId"), action)));
@@ -211,14 +241,43 @@ public final class LiveShows implements ShowEvents {
     Identity identity = c.identity();
     Viewer previous = c.attachment(VIEWER);
     Long from = lastSeq;
-    Future<Object> joined = room(showId).compose(room -> {
+    Future<Object> joined = room(showId).compose(room -> contributions(showId).compose(sections -> {
       Promise<Object> reply = Promise.promise();
-      room.execute(() -> room.join(c, identity, previous, from, reply));
+      room.execute(() -> room.join(c, identity, previous, from, sections, reply));
       return reply.future();
-    });
+    }));
     Promise<Object> onLoop = Promise.promise();
     joined.onComplete(ar -> completeOn(c, onLoop, ar));
     return onLoop.future();
+  }
+
+  /** @return the contributed snapshot sections of a show, by key; a failed section is null */
+  private Future<Map<String, Object>> contributions(String showId) {
+    if (snapshotContributors.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    List<String> keys = new ArrayList<>();
+    List<Future<Object>> reads = new ArrayList<>();
+    snapshotContributors.forEach((key, contributor) -> {
+      Future<?> read;
+      try {
+        read = contributor.contribute(showId);
+      } catch (RuntimeException e) {
+        read = Future.failedFuture(e);
+      }
+      keys.add(key);
+      reads.add(read.<Object>map(v -> v).otherwise(e -> {
+        LOG.warn("snapshot section {} of show {} failed: {}", key, showId, e.toString());
+        return null;
+      }));
+    });
+    return Future.all(reads).map(all -> {
+      Map<String, Object> sections = new LinkedHashMap<>();
+      for (int i = 0; i < keys.size(); i++) {
+        sections.put(keys.get(i), all.resultAt(i));
+      }
+      return sections;
+    });
   }
 
   /** Called on the viewer's loop once the room admitted it: attach, reply, then catch up. */

@@ -8,6 +8,7 @@ import io.dropcast.protocol.message.Event;
 import io.dropcast.protocol.message.Events;
 import io.dropcast.server.auth.Identity;
 import io.dropcast.server.auth.Role;
+import io.dropcast.server.chat.ChatCommand;
 import io.dropcast.server.chat.ChatMessage;
 import io.dropcast.server.chat.ChatRoom;
 import io.dropcast.server.gateway.ClientConnection;
@@ -164,8 +165,10 @@ final class ShowRoom {
    * @param identity the connection's identity, or null for a guest
    * @param previous the connection's current membership (any show), or null
    * @param lastSeq the client's last seen seq, or null for a fresh snapshot
+   * @param sections other features' snapshot sections ({@link SnapshotContributor}), by key
    */
-  void join(ClientConnection c, Identity identity, Viewer previous, Long lastSeq, Promise<Object> reply) {
+  void join(ClientConnection c, Identity identity, Viewer previous, Long lastSeq, Map<String, Object> sections,
+            Promise<Object> reply) {
     Identity who;
     try {
       who = admit(identity);
@@ -200,6 +203,7 @@ final class ShowRoom {
       data.put("you", who.toUserInfo());
     } else {
       data = snapshot(who);
+      data.putAll(sections);
     }
     List<RelayFrame> media = gop.snapshot();
     List<ByteBuf> missedEvents = missed;
@@ -456,14 +460,21 @@ final class ShowRoom {
 
   // ------------------------------------------------------------------------------------ chat ops
 
-  Object chatSend(Viewer v, Object text) {
+  /** chat.send (room thread): a text the chat command matches runs it instead of being posted. */
+  Future<Object> chatSend(Viewer v, Object text) {
+    ChatCommand command = live.chatCommand;
+    if (command != null && text instanceof String s && command.matches(s.strip())) {
+      List<String> pinned = new ArrayList<>();
+      pins.list().forEach(p -> pinned.add(0, p.productId()));
+      return command.run(new ChatCommand.Invocation(id, v.identity, Ids.newId("msg"), s.strip(), pinned));
+    }
     ChatMessage m = chat.send(v.identity, text, live.clock.millis(), System.nanoTime());
     publish(Events.CHAT_MESSAGE, m);
     if (live.chatHistorySize > 0) {
       live.stores.chatHistory().append(id, m, live.chatHistorySize)
           .onFailure(e -> LiveShows.LOG.warn("chat history append failed for {}: {}", id, e.toString()));
     }
-    return m;
+    return Future.succeededFuture(m);
   }
 
   Object chatDelete(Viewer v, String messageId) {

@@ -47,7 +47,11 @@ public final class SaleOps {
   }
 
   private static Identity buyer(ClientConnection connection) {
-    Identity identity = connection.identity();
+    return buyer(connection.identity());
+  }
+
+  /** @return the identity when it may buy. @throws ProtocolException FORBIDDEN for guests (or no identity) */
+  static Identity buyer(Identity identity) {
     if (identity == null || identity.role() == Role.GUEST || identity.brandId() == null) {
       throw new ProtocolException(ErrorCode.FORBIDDEN, "guests cannot buy; sign in to reserve");
     }

@@ -38,6 +38,12 @@ public final class SaleService {
   private final int sweepBatch;
   private volatile SaleHooks hooks = SaleHooks.NONE;
   private volatile Consumer<Reservation> offerListener = r -> { };
+  /**
+   * Per-node index of the sales that have not ended yet (by id): filled by this node's create /
+   * update / cancel at once and by every tick (which reads each active sale), so a sale made on
+   * another node appears here within one tick. Used by the join snapshot and comment-to-buy.
+   */
+  private final Map<String, Sale> current = new java.util.concurrent.ConcurrentHashMap<>();
   private long timerId = -1;
   private volatile boolean ticking;
 
@@ -150,21 +156,72 @@ public final class SaleService {
     });
   }
 
+  /**
+   * @return the show's scheduled and live sales known to this node (see {@link #current}), by
+   *     {@code startsAt}; never null
+   */
+  public List<Sale> showSales(String showId) {
+    Instant now = clock.instant();
+    List<Sale> result = new ArrayList<>();
+    for (Sale s : current.values()) {
+      Sale at = s.at(now);
+      if (showId.equals(s.showId()) && (at.state() == Sale.State.SCHEDULED || at.state() == Sale.State.LIVE)) {
+        result.add(at);
+      }
+    }
+    result.sort(java.util.Comparator.comparing(Sale::startsAt).thenComparing(Sale::id));
+    return result;
+  }
+
+  /**
+   * @return the show's scheduled and live sales as viewers see them: each sale's fields with its
+   *     derived {@code state} and its {@code remaining} stock (read from the store), by {@code startsAt}
+   */
+  public Future<List<ObjectNode>> showSnapshot(String showId) {
+    List<Sale> list = showSales(showId);
+    if (list.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    List<Future<StockCounters>> reads = list.stream().map(s -> sales.stock(s.id())).toList();
+    return Future.all(reads).map(all -> {
+      List<ObjectNode> views = new ArrayList<>();
+      for (int i = 0; i < list.size(); i++) {
+        StockCounters stock = all.resultAt(i);
+        if (stock != null) {
+          ObjectNode node = JsonCodec.mapper().valueToTree(list.get(i));
+          node.put("remaining", stock.available());
+          views.add(node);
+        }
+      }
+      return views;
+    });
+  }
+
   // ----------------------------------------------------------------------------------- definitions
 
   /** Stores a validated sale and announces it to its show. */
   public Future<Sale> create(Sale sale) {
-    return sales.create(sale).onSuccess(this::announceScheduled);
+    return sales.create(sale).onSuccess(this::remember).onSuccess(this::announceScheduled);
   }
 
   /** Replaces a scheduled sale's definition (CONFLICT once started) and re-announces it. */
   public Future<Sale> update(Sale sale) {
-    return sales.updateBeforeStart(sale).onSuccess(this::announceScheduled);
+    return sales.updateBeforeStart(sale).onSuccess(this::remember).onSuccess(this::announceScheduled);
   }
 
   /** Cancels a sale; its show hears {@code sale.ended} with reason {@code cancelled}. */
   public Future<Sale> cancel(Sale sale) {
-    return sales.cancel(sale.id()).onSuccess(s -> announceEnded(s, "cancelled"));
+    return sales.cancel(sale.id()).onSuccess(this::remember).onSuccess(s -> announceEnded(s, "cancelled"));
+  }
+
+  /** Keeps {@link #current} up to date with a sale just read or written. */
+  private void remember(Sale sale) {
+    Sale.State state = sale.at(clock.instant()).state();
+    if (state == Sale.State.SCHEDULED || state == Sale.State.LIVE) {
+      current.put(sale.id(), sale);
+    } else {
+      current.remove(sale.id());
+    }
   }
 
   private void announceScheduled(Sale sale) {
@@ -237,8 +294,13 @@ public final class SaleService {
       return Future.succeededFuture();
     }
     ticking = true;
+    java.util.Set<String> known = new java.util.HashSet<>(current.keySet());
     return sales.activeSaleIds()
-        .compose(ids -> Future.join(ids.stream().map(this::tickSale).toList()))
+        .compose(ids -> {
+          ids.forEach(known::remove);
+          known.forEach(current::remove); // retired (possibly by another node) since we saw them
+          return Future.join(ids.stream().map(this::tickSale).toList());
+        })
         .<Void>mapEmpty()
         .onFailure(e -> LOG.debug("sale tick failed: {}", e.getMessage()))
         .eventually(() -> {
@@ -250,8 +312,10 @@ public final class SaleService {
   private Future<Void> tickSale(String saleId) {
     return sales.get(saleId).compose(sale -> {
       if (sale == null) {
+        current.remove(saleId);
         return sales.retire(saleId);
       }
+      remember(sale);
       Instant now = clock.instant();
       Sale.State state = sale.at(now).state();
       Future<Void> announced = Future.succeededFuture();

@@ -24,9 +24,18 @@ import java.util.Map;
 final class SaleFixtures {
   private SaleFixtures() {}
 
-  record Tenant(String brandId, String apiKey, String productId, String showId, TestNode node) {
+  /**
+   * @param productId the product sales are made for by default
+   * @param secondProductId another product of the show's lineup
+   */
+  record Tenant(String brandId, String apiKey, String productId, String secondProductId, String showId, TestNode node) {
     String token(String userId) {
       return node.server().tokens().mint(new Identity(userId, userId, Role.VIEWER, brandId, null, null), Duration.ofHours(1));
+    }
+
+    /** @return a token of the show's host (who may pin products) */
+    String hostToken() {
+      return node.server().tokens().mint(new Identity("host", "Host", Role.HOST, brandId, showId, null), Duration.ofHours(1));
     }
 
     /** @return a create-sale body: live now, for one hour */
@@ -36,8 +45,12 @@ final class SaleFixtures {
     }
 
     Map<String, Object> saleBody(int quantity, int limit, Instant startsAt, Instant endsAt) {
+      return saleBody(productId, quantity, limit, startsAt, endsAt);
+    }
+
+    Map<String, Object> saleBody(String product, int quantity, int limit, Instant startsAt, Instant endsAt) {
       Map<String, Object> body = new LinkedHashMap<>();
-      body.put("productId", productId);
+      body.put("productId", product);
       body.put("showId", showId);
       body.put("priceMinor", 1990);
       body.put("quantity", quantity);
@@ -50,14 +63,21 @@ final class SaleFixtures {
   }
 
   static Tenant tenant(TestNode node, String name) {
+    return tenant(node, name, false);
+  }
+
+  /** @param guestsAllowed whether guests may join the tenant's show */
+  static Tenant tenant(TestNode node, String name, boolean guestsAllowed) {
     var stores = node.server().stores();
     Instant now = Instant.now();
     Brand brand = await(stores.brands().create(new Brand(Ids.newId("brd"), name, now)));
     String key = await(ApiKeys.issue(stores, brand.id())).secret();
     Product product = await(stores.products().create(new Product(Ids.newId("prd"), brand.id(), "SKU-" + Ids.random(6),
         "Tent", "", null, 24900, "EUR", now, now)));
-    Show show = await(stores.shows().create(new Show(Ids.newId("shw"), brand.id(), "Drop", now, "host", List.of(product.id()),
-        false, false, Show.State.SCHEDULED, null, null, now, now)));
-    return new Tenant(brand.id(), key, product.id(), show.id(), node);
+    Product second = await(stores.products().create(new Product(Ids.newId("prd"), brand.id(), "SKU-" + Ids.random(6),
+        "Mug", "", null, 2900, "EUR", now, now)));
+    Show show = await(stores.shows().create(new Show(Ids.newId("shw"), brand.id(), "Drop", now, "host",
+        List.of(product.id(), second.id()), false, guestsAllowed, Show.State.SCHEDULED, null, null, now, now)));
+    return new Tenant(brand.id(), key, product.id(), second.id(), show.id(), node);
   }
 }

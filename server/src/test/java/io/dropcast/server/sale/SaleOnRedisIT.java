@@ -1,11 +1,18 @@
 package io.dropcast.server.sale;
 
+import static io.dropcast.server.testing.Calls.errorOf;
+import static io.dropcast.server.testing.Calls.next;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dropcast.protocol.ErrorCode;
+import io.dropcast.protocol.client.DropcastClient;
+import io.dropcast.protocol.message.Events;
 import io.dropcast.server.testing.RedisServerExtension;
 import io.dropcast.server.testing.Rest;
 import io.dropcast.server.testing.TestNode;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +31,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node with {@code store=redis} against a real redis-server that this test stops and restarts
- * (append-only file, so data survives the restart as in production). Driven over HTTP only.
+ * (append-only file, so data survives the restart as in production). Driven over HTTP and the
+ * WebSocket.
  */
 class SaleOnRedisIT {
   @RegisterExtension
@@ -70,6 +78,75 @@ class SaleOnRedisIT {
   static Rest.Response reserve(String saleId, String buyer, String key) {
     return rest.send("POST", "/api/v1/sales/" + saleId + "/reservations", a.apiKey(),
         Map.of("buyerId", buyer, "quantity", 1), Map.of("Idempotency-Key", key));
+  }
+
+  @Test
+  void viewers_of_a_redis_node_hear_the_sale_start_and_coalesced_stock_down_to_zero() throws Exception {
+    SaleFixtures.Tenant t = SaleFixtures.tenant(node, "Redis events brand");
+    try (DropcastClient viewer = node.connect(t.token("ann"))) {
+      viewer.join(t.showId());
+      Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+      Rest.Response created = rest.post("/api/v1/sales", t.apiKey(), t.saleBody(30, 1, now.plusMillis(800), now.plusSeconds(3600)));
+      assertThat(created.status()).as(created.text()).isEqualTo(201);
+      String sale = created.json().path("id").asText();
+      JsonNode scheduled = next(viewer, Events.SALE_SCHEDULED);
+      JsonNode started = next(viewer, Events.SALE_STARTED);
+      assertThat(started.path("data").path("sale").asText()).isEqualTo(sale);
+      assertThat(started.path("data").path("remaining").asLong()).isEqualTo(30);
+      assertThat(started.path("seq").asLong()).isGreaterThan(scheduled.path("seq").asLong());
+
+      ExecutorService pool = Executors.newFixedThreadPool(30);
+      List<Future<Integer>> calls = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        String buyer = "buyer-" + i;
+        calls.add(pool.submit(() -> rest.send("POST", "/api/v1/sales/" + sale + "/reservations", t.apiKey(),
+            Map.of("buyerId", buyer, "quantity", 1), Map.of("Idempotency-Key", "k")).status()));
+      }
+      for (Future<Integer> call : calls) {
+        assertThat(call.get(30, TimeUnit.SECONDS)).isEqualTo(201);
+      }
+      pool.shutdown();
+
+      List<JsonNode> stock = new ArrayList<>();
+      long lastSeq = started.path("seq").asLong();
+      while (stock.isEmpty() || stock.get(stock.size() - 1).path("data").path("remaining").asLong() != 0) {
+        JsonNode e = next(viewer, Events.SALE_STOCK);
+        assertThat(e.path("seq").asLong()).isGreaterThan(lastSeq);
+        lastSeq = e.path("seq").asLong();
+        stock.add(e);
+      }
+      assertThat(stock).as("30 reservations coalesce into a few stock events").hasSizeLessThan(15);
+
+      // A late joiner reads the live sale and its stock (from Redis) in the join snapshot.
+      try (DropcastClient late = node.connect(t.token("late"))) {
+        JsonNode sales = late.join(t.showId()).path("sales");
+        assertThat(sales.findValuesAsText("id")).containsExactly(sale);
+        assertThat(sales.get(0).path("state").asText()).isEqualTo("live");
+        assertThat(sales.get(0).path("remaining").asLong()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void comment_to_buy_reserves_the_pinned_sale_item_on_redis() {
+    SaleFixtures.Tenant t = SaleFixtures.tenant(node, "Redis chat brand");
+    Rest.Response created = rest.post("/api/v1/sales", t.apiKey(), t.liveSale(5, 2));
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    String sale = created.json().path("id").asText();
+    try (DropcastClient host = node.connect(t.hostToken());
+         DropcastClient ann = node.connect(t.token("ann"))) {
+      host.join(t.showId());
+      host.call("product.pin", t.showId(), Map.of("productId", t.productId()));
+      ann.join(t.showId());
+      JsonNode reply = ann.call("chat.send", t.showId(), Map.of("text", "sold 2"));
+      assertThat(reply.path("command").asText()).isEqualTo("buy");
+      assertThat(reply.path("sale").asText()).isEqualTo(sale);
+      assertThat(reply.path("quantity").asInt()).isEqualTo(2);
+      assertThat(errorOf(() -> ann.call("chat.send", t.showId(), Map.of("text", "SOLD")))).isEqualTo(ErrorCode.LIMIT_EXCEEDED);
+      JsonNode audit = rest.get("/api/v1/sales/" + sale + "/audit", t.apiKey()).json();
+      assertThat(audit.path("held").asLong()).isEqualTo(2);
+      assertThat(audit.path("consistent").asBoolean()).isTrue();
+    }
   }
 
   @Test

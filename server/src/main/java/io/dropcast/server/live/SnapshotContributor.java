@@ -1,0 +1,17 @@
+package io.dropcast.server.live;
+
+import io.vertx.core.Future;
+
+/**
+ * Adds one section to the join snapshot of a show (e.g. the flash sales of the show), for state
+ * that another feature owns. Registered with {@link LiveShows#snapshotContributor}.
+ *
+ * <p>Called once per join (any thread, before the room admits the viewer), so it must be cheap and
+ * must not block. A failed future does not fail the join: the section is then {@code null}.
+ */
+@FunctionalInterface
+public interface SnapshotContributor {
+
+  /** @return the section's value for the show (serialised with the shared JSON mapper); may be null */
+  Future<?> contribute(String showId);
+}
