@@ -94,8 +94,19 @@ public final class DropcastServer {
     addApiModule(new io.dropcast.server.show.ShowApi(this));
     addApiModule(new io.dropcast.server.auth.TokenApi(this));
     liveShows = new io.dropcast.server.live.LiveShows(this);
-    io.dropcast.server.sale.Sales.install(this, liveShows)
-        .hooks(io.dropcast.server.webhook.Webhooks.install(this));
+    io.dropcast.server.sale.SaleService sales = io.dropcast.server.sale.Sales.install(this, liveShows);
+    sales.hooks(io.dropcast.server.webhook.Webhooks.install(this));
+    liveShows.snapshotPart("sales", (show, who) -> showSales(sales, show));
+  }
+
+  /** @return the show's sales as REST views (state and live counters), for the join snapshot */
+  private static Future<java.util.List<Object>> showSales(io.dropcast.server.sale.SaleService sales,
+                                                          io.dropcast.server.show.Show show) {
+    return sales.store().listByBrand(show.brandId()).compose(list -> {
+      java.util.List<Future<com.fasterxml.jackson.databind.node.ObjectNode>> views = list.stream()
+          .filter(s -> show.id().equals(s.showId())).map(sales::view).toList();
+      return Future.all(views).map(all -> all.list());
+    });
   }
 
   /** @return the live-show runtime; other features publish show events through it */

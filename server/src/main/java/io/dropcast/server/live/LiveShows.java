@@ -75,6 +75,8 @@ public final class LiveShows implements ShowEvents {
 
   private final VertxInternal vertx;
   private final Map<String, ShowRoom> rooms = new ConcurrentHashMap<>();
+  /** Extra parts of a fresh join snapshot, by name (registration order kept; set up before serving). */
+  private final Map<String, SnapshotPart> parts = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
   private final Map<String, Future<ShowRoom>> loading = new HashMap<>();
 
   /** Creates the runtime and registers its ops and media handler on the server's gateway. */
@@ -95,7 +97,98 @@ public final class LiveShows implements ShowEvents {
     this.maxQueuedBytes = config.get(Settings.LIVE_MAX_QUEUED_BYTES);
     this.gopMaxBytes = config.get(Settings.MEDIA_GOP_MAX_BYTES);
     register(server.gateway());
+    snapshotPart("lineupProducts", this::lineupProducts);
     server.onClose(this::close);
+  }
+
+  /**
+   * A part of a fresh join snapshot that another feature owns (e.g. the show's sales). It is read
+   * when a connection joins without {@code lastSeq}, just before the room takes the snapshot, so a
+   * change in that instant reaches the joiner with the feature's next event rather than in the part.
+   */
+  @FunctionalInterface
+  public interface SnapshotPart {
+    /**
+     * @param show the show being joined
+     * @param who the joiner, or null for a guest
+     * @return the part's value (JSON-serialisable); a future of null, or a failed one, leaves it out
+     */
+    Future<?> read(Show show, Identity who);
+  }
+
+  /**
+   * Adds a named part to every fresh join snapshot. Call while the node starts, before it serves.
+   *
+   * @throws IllegalArgumentException when the name is taken
+   */
+  public void snapshotPart(String name, SnapshotPart part) {
+    if (ShowRoom.SNAPSHOT_FIELDS.contains(name) || parts.putIfAbsent(name, part) != null) {
+      throw new IllegalArgumentException("snapshot part '" + name + "' already exists");
+    }
+  }
+
+  /** The lineup as product cards, for the host's and moderators' pin controls; null for others. */
+  private Future<?> lineupProducts(Show roomShow, Identity who) {
+    if (who == null || !who.role().moderates()) {
+      return Future.succeededFuture();
+    }
+    return stores.shows().get(roomShow.id()).compose(fresh -> {
+      Show show = fresh == null ? roomShow : fresh;
+      List<Future<io.dropcast.server.catalog.Product>> reads = show.lineup().stream()
+          .map(id -> stores.products().get(id)).toList();
+      return Future.all(reads).map(all -> {
+        List<Map<String, Object>> cards = new ArrayList<>();
+        for (int i = 0; i < reads.size(); i++) {
+          io.dropcast.server.catalog.Product p = all.resultAt(i);
+          if (p != null && p.brandId().equals(show.brandId())) {
+            Map<String, Object> card = new java.util.LinkedHashMap<>();
+            card.put("productId", p.id());
+            card.put("title", p.title());
+            card.put("priceMinor", p.priceMinor());
+            card.put("currency", p.currency());
+            card.put("imageUrl", p.imageUrl());
+            cards.add(card);
+          }
+        }
+        return cards;
+      });
+    });
+  }
+
+  /** @return the parts of a fresh snapshot, read concurrently; empty for a recovery join */
+  private Future<Map<String, Object>> readParts(Show show, Identity who, Long lastSeq) {
+    List<Map.Entry<String, SnapshotPart>> list;
+    synchronized (parts) {
+      list = List.copyOf(parts.entrySet());
+    }
+    if (lastSeq != null || list.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    List<Future<Object>> reads = new ArrayList<>();
+    for (Map.Entry<String, SnapshotPart> e : list) {
+      Future<Object> read;
+      try {
+        @SuppressWarnings("unchecked")
+        Future<Object> r = (Future<Object>) e.getValue().read(show, who);
+        read = r;
+      } catch (RuntimeException ex) {
+        read = Future.failedFuture(ex);
+      }
+      reads.add(read.otherwise(ex -> {
+        LOG.warn("snapshot part '{}' of show {} failed: {}", e.getKey(), show.id(), ex.toString());
+        return null;
+      }));
+    }
+    return Future.all(reads).map(all -> {
+      Map<String, Object> out = new java.util.LinkedHashMap<>();
+      for (int i = 0; i < list.size(); i++) {
+        Object value = all.resultAt(i);
+        if (value != null) {
+          out.put(list.get(i).getKey(), value);
+        }
+      }
+      return out;
+    });
   }
 
   private void register(SocketGateway gateway) {
@@ -211,11 +304,11 @@ public final class LiveShows implements ShowEvents {
     Identity identity = c.identity();
     Viewer previous = c.attachment(VIEWER);
     Long from = lastSeq;
-    Future<Object> joined = room(showId).compose(room -> {
+    Future<Object> joined = room(showId).compose(room -> readParts(room.show(), identity, from).compose(extra -> {
       Promise<Object> reply = Promise.promise();
-      room.execute(() -> room.join(c, identity, previous, from, reply));
+      room.execute(() -> room.join(c, identity, previous, from, extra, reply));
       return reply.future();
-    });
+    }));
     Promise<Object> onLoop = Promise.promise();
     joined.onComplete(ar -> completeOn(c, onLoop, ar));
     return onLoop.future();

@@ -68,7 +68,8 @@ final class ShowRoom {
   final ContextInternal context;
   private final LiveShows live;
 
-  private Show show;
+  /** Written on the room thread; read by joins on other threads (an immutable record). */
+  private volatile Show show;
   /** Written on the room thread, read by hosts' loops to refuse media before start/after end. */
   volatile Show.State state;
   private boolean transitioning;
@@ -95,6 +96,10 @@ final class ShowRoom {
   /** Media bytes accepted from the host and not yet processed here: bounds this loop's queue. */
   final AtomicLong ingestBytes = new AtomicLong();
   private boolean closed;
+
+  /** Top-level fields of a snapshot; {@link LiveShows#snapshotPart} parts may not reuse them. */
+  static final Set<String> SNAPSHOT_FIELDS = Set.of("recovered", "seq", "missed", "show", "you", "pins", "chat",
+      "viewers", "reactions", "stats");
 
   private record Sequenced(long seq, ByteBuf bytes) {}
 
@@ -164,8 +169,10 @@ final class ShowRoom {
    * @param identity the connection's identity, or null for a guest
    * @param previous the connection's current membership (any show), or null
    * @param lastSeq the client's last seen seq, or null for a fresh snapshot
+   * @param parts extra snapshot parts ({@link LiveShows#snapshotPart}), added to a fresh snapshot
    */
-  void join(ClientConnection c, Identity identity, Viewer previous, Long lastSeq, Promise<Object> reply) {
+  void join(ClientConnection c, Identity identity, Viewer previous, Long lastSeq, Map<String, Object> parts,
+            Promise<Object> reply) {
     Identity who;
     try {
       who = admit(identity);
@@ -200,6 +207,7 @@ final class ShowRoom {
       data.put("you", who.toUserInfo());
     } else {
       data = snapshot(who);
+      data.putAll(parts);
     }
     List<RelayFrame> media = gop.snapshot();
     List<ByteBuf> missedEvents = missed;
@@ -266,6 +274,11 @@ final class ShowRoom {
     data.put("reactions", reactions.totals());
     data.put("stats", stats());
     return data;
+  }
+
+  /** @return the show (any thread; the latest state the room saw) */
+  Show show() {
+    return show;
   }
 
   Map<String, Object> showInfo() {
