@@ -1,6 +1,5 @@
-// The whole journey of issue 5 in real pages — needs the REST API (products/shows/tokens), the live
-// runtime (issue 3) and flash sales (issue 4) merged. Not part of `npm test` until then; run it with
-// `npm run test:journey` (see docs/web-client.md).
+// The whole journey of issue 5 in real pages against the real server (REST API, live shows, flash
+// sales); part of `web-tests/run.sh all`, which `./mvnw verify` runs.
 //
 // Scenario: the brand console creates a product, a show and a sale; the host studio goes live with
 // the fake camera; a viewer page shows decoded video (frames decoded, picture not blank and moving);
