@@ -48,6 +48,7 @@ async function start() {
   }
   const isHost = me?.role === 'host';
   $('host-controls').hidden = !isHost;
+  for (const e of document.querySelectorAll('.host-only')) e.hidden = !isHost; // broadcast stats
   if (!isHost) overlay('Moderator view', 'You moderate chat and pin products; the host broadcasts.');
   client.on(ClientEvents.STATUS, onStatus);
   client.on(ClientEvents.HELLO, () => publisher?.resync());
