@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the browser tests against server/target/dropcast-server.jar (build it first).
 #   web-tests/run.sh            client unit tests + browser smoke tests (npm test)
-#   web-tests/run.sh journey    the full console → studio → viewers journey (needs issues 3 and 4)
-#   web-tests/run.sh all        both
+#   web-tests/run.sh journey    the full console → studio → viewers journey
+#   web-tests/run.sh all        both (what `./mvnw verify` runs, see server/pom.xml)
 # Needs node >= 20 and Chromium at /usr/bin/chromium (or CHROMIUM=...): apt-get install -y chromium.
 set -euo pipefail
 cd "$(dirname "$0")"

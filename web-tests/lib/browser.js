@@ -39,6 +39,13 @@ export async function openPage(browser, url, { viewport = { width: 1280, height:
     if (m.type() === 'error' && !/favicon|Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`);
   });
   page.on('dialog', (d) => d.accept());
+  // The pages must work offline: no request leaves the Dropcast node (fonts, images, CDNs…).
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (/^(https?|wss?):$/.test(u.protocol) && u.hostname !== '127.0.0.1' && u.hostname !== 'localhost') {
+      errors.push(`external request: ${r.url()}`);
+    }
+  });
   if (url) await page.goto(url, { waitUntil: 'load' });
   return { page, errors, context };
 }
@@ -47,6 +54,7 @@ export async function openPage(browser, url, { viewport = { width: 1280, height:
 export async function screenshot(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
+  await page.evaluate(() => window.scrollTo(0, 0)); // a sticky header would land mid-picture otherwise
   await page.screenshot({ path, fullPage: true });
   return path;
 }

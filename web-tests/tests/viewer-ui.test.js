@@ -1,7 +1,7 @@
 // The viewer page's UI logic against a scripted in-page socket (no live/sale server needed): snapshot
 // rendering, chat, pins, stock updates, the sale countdown, Buy → hold → checkout → order, sold-out and
-// muted states, and the reconnecting banner. The payloads use the field names wire.js reads first;
-// the journey test checks the same against the real server once issues 3 and 4 are merged.
+// muted states, and the reconnecting banner. The payloads are those of docs/protocol-live.md and
+// docs/protocol-sales.md; the journey test checks the same pages against the real server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.js';
@@ -23,7 +23,6 @@ after(async () => {
 /** Replaces window.WebSocket with a scripted server; `window.fake` drives it from the test. */
 function fakeSocketScript() {
   const now = Date.now();
-  const product = { id: 'prd_1', title: 'Ultralight tent', priceMinor: 24900, currency: 'EUR', imageUrl: null };
   window.fake = { sent: [], sockets: [], saleStartsAt: now + 3000 };
   class FakeWS {
     constructor(url) {
@@ -43,11 +42,18 @@ function fakeSocketScript() {
       const fail = (code, message) => setTimeout(() => this.push({ type: 'reply', id: req.id, ok: false, error: { code, message } }), 5);
       switch (req.op) {
         case 'join':
-          return reply({ seq: 7, show: { id: 'shw_1', title: 'Summer gear drop', state: 'live', sponsored: true },
-            viewers: { current: 3, peak: 5 }, reactions: { totals: { heart: 4 } },
-            chat: [{ id: 'm1', userId: 'u2', name: 'Ana', role: 'host', text: 'Welcome!', at: now }],
-            pins: [{ productId: 'prd_1', product, mediaTimestamp: 0 }],
-            sales: [{ id: 'sal_1', productId: 'prd_1', salePriceMinor: 19900, quantity: 5, remaining: 5,
+          return reply({ recovered: false, seq: 7,
+            show: { id: 'shw_1', brandId: 'brd_1', title: 'Summer gear drop', state: 'live', sponsored: true,
+              guestsAllowed: true, scheduledStart: new Date(now).toISOString(), startedAt: new Date(now).toISOString(),
+              endedAt: null, lineup: ['prd_1'] },
+            you: { userId: 'viewer-1', name: 'Vera', role: 'viewer', show: 'shw_1', brand: 'brd_1' },
+            pins: [{ productId: 'prd_1', title: 'Ultralight tent', priceMinor: 24900, currency: 'EUR', imageUrl: null,
+              mediaTimestamp: null, pinnedAt: now }],
+            chat: { messages: [{ id: 'm1', userId: 'u2', name: 'Ana', role: 'host', text: 'Welcome!', at: now }],
+              pinned: null, slowModeSeconds: 0 },
+            viewers: { current: 3, peak: 5 }, reactions: { heart: 4 }, stats: { viewers: 3, peakViewers: 5, seq: 7 },
+            sales: [{ id: 'sal_1', brandId: 'brd_1', productId: 'prd_1', showId: 'shw_1', priceMinor: 19900,
+              currency: 'EUR', quantity: 5, remaining: 5, held: 0, sold: 0, expired: 0, state: 'scheduled',
               startsAt: new Date(window.fake.saleStartsAt).toISOString(), endsAt: new Date(now + 600000).toISOString(),
               perBuyerLimit: 2, holdSeconds: 120 }] });
         case 'chat.send':
@@ -57,9 +63,11 @@ function fakeSocketScript() {
             data: { id: 'm2', userId: 'viewer-1', name: 'Vera', role: 'viewer', text: req.data.text, at: Date.now() } });
         case 'sale.reserve':
           if (window.fake.soldOut) return fail('SOLD_OUT', 'no stock left');
-          return reply({ reservationId: 'res_1', saleId: req.data.saleId, quantity: 1, expiresAt: new Date(Date.now() + 120000).toISOString() });
+          return reply({ reservation: 'rsv_1', sale: req.data.sale, buyerId: 'viewer-1', quantity: 1,
+            expiresAt: new Date(Date.now() + 120000).toISOString(), state: 'held' });
         case 'reservation.confirm':
-          return reply({ orderId: 'ord_1', reservationId: req.data.reservationId });
+          return reply({ order: { id: 'ord_1', saleId: 'sal_1', productId: 'prd_1', buyerId: 'viewer-1',
+            reservationId: req.data.reservation, quantity: 1, unitPriceMinor: 19900, totalMinor: 19900, currency: 'EUR' } });
         default:
           return reply({});
       }
@@ -95,7 +103,7 @@ test('the_viewer_page_renders_a_live_show_and_walks_through_a_purchase', { timeo
   await page.waitForSelector('#chat-list li:has-text("Is it waterproof?")');
 
   // Stock update from another buyer.
-  await page.evaluate(() => window.fake.sockets[0].push({ type: 'event', show: 'shw_1', seq: 9, event: 'sale.stock', data: { saleId: 'sal_1', remaining: 3 } }));
+  await page.evaluate(() => window.fake.sockets[0].push({ type: 'event', show: 'shw_1', seq: 9, event: 'sale.stock', data: { sale: 'sal_1', remaining: 3, quantity: 5 } }));
   await page.waitForSelector('[data-role="sale-state"]:has-text("3 left")');
 
   // Buy → hold with timer → checkout → order.
@@ -104,7 +112,7 @@ test('the_viewer_page_renders_a_live_show_and_walks_through_a_purchase', { timeo
   assert.match(await page.textContent('[data-role="hold-timer"]'), /^(2:00|1:59|1:58)$/);
   const reserve = await page.evaluate(() => window.fake.sent.find((r) => r.op === 'sale.reserve'));
   assert.equal(reserve.show, 'shw_1');
-  assert.equal(reserve.data.saleId, 'sal_1');
+  assert.equal(reserve.data.sale, 'sal_1');
   assert.equal(reserve.data.quantity, 1);
   assert.ok(reserve.data.idempotencyKey.length >= 8);
   await screenshot(page, 'viewer-ui-hold');
@@ -112,17 +120,17 @@ test('the_viewer_page_renders_a_live_show_and_walks_through_a_purchase', { timeo
   await page.waitForSelector('[data-phase="ordered"]');
   assert.match(await page.textContent('#purchase'), /Order confirmed.*ord_1/s);
   const confirm = await page.evaluate(() => window.fake.sent.find((r) => r.op === 'reservation.confirm'));
-  assert.equal(confirm.data.reservationId, 'res_1');
+  assert.equal(confirm.data.reservation, 'rsv_1');
   await screenshot(page, 'viewer-ui-ordered');
 
   // Sold out: the card says so plainly and offers the waitlist.
-  await page.evaluate(() => window.fake.sockets[0].push({ type: 'event', show: 'shw_1', seq: 10, event: 'sale.sold_out', data: { saleId: 'sal_1' } }));
+  await page.evaluate(() => window.fake.sockets[0].push({ type: 'event', show: 'shw_1', seq: 10, event: 'sale.sold_out', data: { sale: 'sal_1' } }));
   await page.waitForSelector('[data-role="sale-state"]:has-text("Sold out")');
   assert.ok(await page.isVisible('button:has-text("Join waitlist")'));
   assert.equal(await page.locator('button[data-buy]').count(), 0);
 
   // A moderator mutes this viewer.
-  await page.evaluate(() => window.fake.sockets[0].push({ type: 'event', show: 'shw_1', seq: 11, event: 'user.moderated', data: { userId: 'viewer-1', action: 'mute' } }));
+  await page.evaluate(() => window.fake.sockets[0].push({ type: 'event', show: 'shw_1', seq: 11, event: 'user.moderated', data: { userId: 'viewer-1', action: 'muted', by: 'mod-1' } }));
   await page.waitForFunction(() => /muted/.test(document.getElementById('chat-note').textContent));
   assert.ok(await page.isDisabled('#chat-input'));
 

@@ -72,10 +72,6 @@ async function api([method, path], body) {
   return json;
 }
 
-function items(json) {
-  return Array.isArray(json) ? json : Array.isArray(json?.items) ? json.items : [];
-}
-
 function formError(form, e) {
   const box = form.querySelector('.form-error');
   setText(box, e ? `${e.code ? e.code + ': ' : ''}${e.message}` : '');
@@ -160,7 +156,7 @@ async function refresh(tab) {
 // ---- products ------------------------------------------------------------------------------------
 
 async function loadProducts() {
-  state.products = items(await api(ROUTES.products())).map((p) => ({ raw: p, ...wire.readProduct(p) }));
+  state.products = wire.lists.products(await api(ROUTES.products())).map((p) => ({ raw: p, ...wire.readProduct(p) }));
   $('products').replaceChildren(...state.products.map((p) => el('tr', { dataset: { id: p.id } },
     el('td', { className: 'mono' }, p.sku),
     el('td', {}, p.title),
@@ -243,7 +239,7 @@ function renderLineupChoices() {
 }
 
 async function loadShows() {
-  state.shows = items(await api(ROUTES.shows())).map((s) => wire.readShow(s));
+  state.shows = wire.lists.shows(await api(ROUTES.shows())).map((s) => wire.readShow(s));
   $('shows').replaceChildren(...state.shows.map((s) => el('tr', { dataset: { id: s.id } },
     el('td', {}, s.title, s.sponsored ? el('span', { className: 'badge sponsored', style: 'margin-left:.4rem' }, 'Sponsored') : null),
     el('td', {}, el('span', { className: `badge${s.state === 'live' ? ' live' : ''}` }, s.state)),
@@ -300,7 +296,7 @@ async function mintLinks(show) {
     const [host, mod, viewer] = await Promise.all([
       mint('host', show.hostUserId, 'Host'),
       mint('moderator', 'moderator-1', 'Moderator'),
-      mint('viewer', `viewer-${Math.random().toString(36).slice(2, 8)}`, 'Viewer'),
+      ((id) => mint('viewer', `viewer-${id}`, `Viewer ${id}`))(Math.random().toString(36).slice(2, 6)),
     ]);
     const links = [
       ['Host studio', `${origin}/studio.html?token=${enc(host.token)}`],
@@ -343,7 +339,7 @@ function renderSaleChoices() {
 }
 
 async function loadSales() {
-  state.sales = items(await api(ROUTES.sales())).map((s) => wire.readSale(s));
+  state.sales = wire.lists.sales(await api(ROUTES.sales())).map((s) => wire.readSale(s));
   const productTitle = (id) => state.products.find((p) => p.id === id)?.title || id;
   $('sales').replaceChildren(...state.sales.map((s) => {
     const before = s.startsAt && Date.now() < s.startsAt && !/cancel/.test(s.state);
@@ -429,18 +425,17 @@ async function cancelSale(s) {
 
 async function audit(s) {
   try {
-    const a = await api(ROUTES.saleAudit(s.id));
-    const n = (k) => (typeof a?.[k] === 'number' ? a[k] : undefined);
-    const allotted = n('allotted');
-    const sum = (n('available') ?? 0) + (n('held') ?? 0) + (n('sold') ?? 0);
-    const balanced = a?.balanced ?? a?.consistent ?? a?.ok ?? (allotted !== undefined ? sum === allotted : undefined);
+    const raw = await api(ROUTES.saleAudit(s.id));
+    const a = wire.readAudit(raw);
+    const n = (k) => (typeof a[k] === 'number' ? a[k] : undefined);
+    const balanced = a.consistent;
     $('audit').replaceChildren(
       el('div', { className: 'stats' }, ...['allotted', 'available', 'held', 'sold', 'expired'].map((k) =>
         el('div', { className: 'stat' }, el('div', { className: 'v' }, n(k) ?? '—'), el('div', { className: 'k' }, k)))),
       el('p', { style: 'margin-top:.6rem' }, balanced === undefined ? '' : balanced
         ? el('span', { className: 'badge ok' }, '✓ available + held + sold = allotted')
         : el('span', { className: 'badge bad' }, '✗ available + held + sold ≠ allotted')),
-      el('details', {}, el('summary', {}, 'Raw audit'), el('pre', { className: 'mono' }, JSON.stringify(a, null, 2))));
+      el('details', {}, el('summary', {}, 'Raw audit'), el('pre', { className: 'mono' }, JSON.stringify(raw, null, 2))));
     $('audit-panel').hidden = false;
   } catch (e) {
     toast(`${e.code}: ${e.message}`, 'error');
@@ -456,7 +451,7 @@ setInterval(() => {
 // ---- orders --------------------------------------------------------------------------------------
 
 async function loadOrders() {
-  const orders = items(await api(ROUTES.orders())).map((o) => wire.readOrder(o));
+  const orders = wire.lists.orders(await api(ROUTES.orders())).map((o) => wire.readOrder(o));
   if (!state.products.length) await loadProducts().catch(() => {});
   const title = (id) => state.products.find((p) => p.id === id)?.title || id || '—';
   $('orders').replaceChildren(...orders.map((o) => el('tr', {},
@@ -482,12 +477,12 @@ async function loadWebhooks() {
     if (e.status !== 404) throw e;
   }
   try {
-    const list = items(await api(ROUTES.deliveries()));
+    const list = wire.lists.deliveries(await api(ROUTES.deliveries())).map(wire.readDelivery);
     $('deliveries').replaceChildren(...list.map((d) => el('tr', {},
-      el('td', {}, dateTime(wire.toMillis(wire.pick(d, 'at', 'attemptedAt', 'createdAt')))),
-      el('td', { className: 'mono' }, wire.pick(d, 'event', 'type') ?? ''),
-      el('td', { className: 'num' }, wire.pick(d, 'attempt', 'attempts') ?? ''),
-      el('td', {}, String(wire.pick(d, 'status', 'statusCode', 'result') ?? '')))));
+      el('td', {}, dateTime(d.at)),
+      el('td', { className: 'mono' }, d.type),
+      el('td', { className: 'num' }, d.attempt ?? ''),
+      el('td', {}, d.ok ? `${d.status} ok` : `${d.status ?? ''} ${d.error ?? 'failed'}`.trim()))));
     if (!list.length) $('deliveries').append(el('tr', {}, el('td', { colSpan: 4, className: 'muted' }, 'No deliveries yet.')));
   } catch (e) {
     if (e.status !== 404) throw e;

@@ -70,16 +70,15 @@ export const MediaKind = Object.freeze({ CONFIG: 0, KEY: 1, DELTA: 2 });
 export const TrackType = Object.freeze({ VIDEO: 0, AUDIO: 1 });
 
 /**
- * Which fields of the join reply the client reads. Kept in one place so a change of the server's
- * snapshot shape is a one-line change here.
+ * Which fields of the join reply the client reads (docs/protocol-live.md): `seq`, the show's seq
+ * when the snapshot was taken (or the current seq of a recovery), and `recovered: true` for a
+ * recovery, whose missed events follow the reply as ordinary `event` messages.
  */
 export const JoinReply = Object.freeze({
   /** @return the show's current seq in a join reply, or undefined */
-  seq: (r) => num(r?.seq ?? r?.snapshot?.seq ?? r?.lastSeq),
-  /** @return events replayed inside the reply (recovery), or [] */
-  replayed: (r) => (Array.isArray(r?.events) ? r.events : Array.isArray(r?.missed) ? r.missed : []),
-  /** @return true when the reply is a recovery (missed events replayed) rather than a fresh snapshot */
-  recovered: (r) => r?.recovered === true || r?.mode === 'recovered' || r?.mode === 'replay',
+  seq: (r) => num(r?.seq),
+  /** @return true when the reply is a recovery (missed events follow) rather than a fresh snapshot */
+  recovered: (r) => r?.recovered === true,
 });
 
 function num(v) {
@@ -337,9 +336,6 @@ export class DropcastClient {
       entry.resyncing = false;
     }
     const recovered = JoinReply.recovered(reply);
-    for (const ev of JoinReply.replayed(reply)) {
-      this.#onEvent({ show, ...ev });
-    }
     const seq = JoinReply.seq(reply);
     if (!recovered && seq !== undefined) entry.lastSeq = seq;
     else if (recovered && seq !== undefined && entry.lastSeq === undefined) entry.lastSeq = seq;

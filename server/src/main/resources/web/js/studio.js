@@ -12,6 +12,7 @@ import { $, el, money, clock, param, toast, errorText, setText } from './ui.js';
 
 const token = param('token');
 const state = {
+  joined: false,
   showId: param('show'),
   show: { state: 'scheduled' },
   lineup: [],
@@ -47,20 +48,23 @@ async function start() {
   }
   const isHost = me?.role === 'host';
   $('host-controls').hidden = !isHost;
+  for (const e of document.querySelectorAll('.host-only')) e.hidden = !isHost; // broadcast stats
   if (!isHost) overlay('Moderator view', 'You moderate chat and pin products; the host broadcasts.');
   client.on(ClientEvents.STATUS, onStatus);
   client.on(ClientEvents.HELLO, () => publisher?.resync());
   client.on(ClientEvents.SNAPSHOT, ({ snapshot, recovered }) => { if (!recovered) applySnapshot(snapshot); });
   client.on(ClientEvents.ERROR, (e) => toast(errorText(e), 'error'));
   subscribe();
+  // Controls work from the start (the camera can warm up while the join is in flight); Go live
+  // waits for the snapshot (state.joined).
+  setupControls();
+  setupChat();
   try {
     await client.join(state.showId);
   } catch (e) {
     banner(`Cannot join the show: ${errorText(e)}`, true);
     return;
   }
-  setupControls();
-  setupChat();
 }
 
 function onStatus({ status, attempt }) {
@@ -88,14 +92,17 @@ function overlay(title, text) {
 // ---- snapshot and events ----------------------------------------------------------------------
 
 function applySnapshot(raw) {
+  state.joined = true;
   const snap = wire.readSnapshot(raw);
   Object.assign(state.show, Object.fromEntries(Object.entries(snap.show).filter(([, v]) => v !== undefined)));
   setText($('show-title'), state.show.title || state.showId);
   $('sponsored').hidden = !state.show.sponsored;
-  state.lineup = wire.readLineup(raw);
+  if (snap.lineup) state.lineup = snap.lineup; // lineup cards: host/moderator snapshots only
   state.pins = snap.pins;
-  state.sales.clear();
-  snap.sales.forEach((s) => state.sales.set(s.id, s));
+  if (snap.sales) {
+    state.sales.clear();
+    snap.sales.forEach((s) => state.sales.set(s.id, s));
+  }
   state.viewers = snap.viewers;
   state.reactions = snap.reactions.total;
   $('chat-list').replaceChildren();
@@ -109,7 +116,7 @@ function applySnapshot(raw) {
 
 function subscribe() {
   client.on(Events.SHOW_STATE, (d) => {
-    const s = wire.pick(d, 'state', 'status') ?? wire.readShow(wire.pick(d, 'show'))?.state;
+    const s = wire.readShow(d)?.state;
     if (s) setShowState(s);
   });
   client.on(Events.VIEWERS, (d) => { state.viewers = wire.readViewers(d); renderStats(); });
@@ -137,17 +144,21 @@ function subscribe() {
       renderStats();
     });
   }
-  client.on(Events.SALE_STOCK, (d) => patchSale(d, {}));
-  client.on(Events.SALE_SOLD_OUT, (d) => patchSale(d, { remaining: 0, soldOut: true }));
-  client.on(Events.SALE_ENDED, (d) => patchSale(d, { ended: true }));
+  client.on(Events.SALE_STOCK, (d) => {
+    const st = wire.readStock(d);
+    patchSale(st.saleId, { remaining: st.remaining, quantity: st.quantity });
+  });
+  client.on(Events.SALE_SOLD_OUT, (d) => patchSale(wire.readStock(d).saleId, { remaining: 0, soldOut: true }));
+  client.on(Events.SALE_ENDED, (d) => {
+    const e = wire.readSaleEnded(d);
+    patchSale(e.saleId, { ended: true, sold: e.sold, state: e.reason === 'cancelled' ? 'cancelled' : 'ended' });
+  });
 }
 
-function patchSale(d, extra) {
-  const stock = wire.readStock(d);
-  const counters = wire.readSale(d) || {};
-  if (!stock.saleId) return;
-  const prev = state.sales.get(stock.saleId) || { id: stock.saleId };
-  state.sales.set(stock.saleId, { ...prev, ...defined({ remaining: stock.remaining, held: counters.held, sold: counters.sold }), ...extra });
+function patchSale(saleId, patch) {
+  if (!saleId) return;
+  const prev = state.sales.get(saleId) || { id: saleId };
+  state.sales.set(saleId, { ...prev, ...defined(patch) });
   renderLineup();
   renderStats();
 }
@@ -162,7 +173,7 @@ function setShowState(s) {
   badge.className = `badge${s === 'live' ? ' live' : ''}`;
   setText(badge, s === 'live' ? 'LIVE' : s === 'ended' ? 'Ended' : 'Scheduled');
   const isHost = client?.user?.role === 'host';
-  $('go-live').disabled = !isHost || s !== 'scheduled' || !stream;
+  $('go-live').disabled = !isHost || !state.joined || s !== 'scheduled' || !stream;
   $('end-show').disabled = !isHost || s !== 'live';
   if (s === 'ended') {
     publisher?.stop();
@@ -289,18 +300,19 @@ function renderStats() {
   setText($('st-viewers'), state.viewers.current);
   setText($('st-peak'), Math.max(state.viewers.peak, state.viewers.current));
   setText($('st-reactions'), state.reactions);
-  let held = 0;
+  // sale.stock carries the remaining stock only: units taken = quantity - remaining (held + sold).
+  let taken = 0;
   let sold = 0;
   let revenue = 0;
   let currency = 'EUR';
   for (const s of state.sales.values()) {
-    held += s.held || 0;
-    const soldHere = s.sold ?? (s.quantity && typeof s.remaining === 'number' ? Math.max(0, s.quantity - s.remaining - (s.held || 0)) : 0);
-    sold += soldHere;
-    revenue += soldHere * (s.priceMinor || 0);
+    const takenHere = s.quantity && typeof s.remaining === 'number' ? Math.max(0, s.quantity - s.remaining) : 0;
+    taken += takenHere;
+    sold += s.sold || 0;
+    revenue += takenHere * (s.priceMinor || 0);
     currency = s.currency || currency;
   }
-  setText($('st-held'), held);
+  setText($('st-taken'), taken);
   setText($('st-sold'), sold);
   setText($('st-revenue'), money(revenue, currency));
 }

@@ -74,8 +74,11 @@ function onStatus({ status, attempt, delayMs }) {
 
 function subscribe() {
   client.on(Events.SHOW_STATE, (d) => {
-    const s = wire.pick(d, 'state', 'status') ?? wire.readShow(wire.pick(d, 'show'))?.state;
-    if (s) setShowState(s);
+    const show = wire.readShow(d);
+    if (show) {
+      state.show = { ...state.show, ...stripUndefined(show) };
+      setShowState(show.state);
+    }
   });
   client.on(Events.VIEWERS, (d) => renderViewers(wire.readViewers(d)));
   client.on(Events.REACTIONS, (d) => renderReactions(wire.readReactions(d)));
@@ -99,11 +102,14 @@ function subscribe() {
     });
   }
   client.on(Events.SALE_STOCK, (d) => {
-    const { saleId, remaining } = wire.readStock(d);
-    updateSale(saleId, { remaining });
+    const { saleId, remaining, quantity } = wire.readStock(d);
+    updateSale(saleId, { remaining, quantity });
   });
   client.on(Events.SALE_SOLD_OUT, (d) => updateSale(wire.readStock(d).saleId, { remaining: 0, soldOut: true }));
-  client.on(Events.SALE_ENDED, (d) => updateSale(wire.readStock(d).saleId, { ended: true }));
+  client.on(Events.SALE_ENDED, (d) => {
+    const e = wire.readSaleEnded(d);
+    updateSale(e.saleId, { ended: true, state: e.reason === 'cancelled' ? 'cancelled' : 'ended', sold: e.sold });
+  });
   client.on(Events.RESERVATION, (d) => onReservationEvent(wire.readReservation(d)));
 }
 
@@ -123,8 +129,10 @@ function applySnapshot(raw) {
   renderPinnedComment(snap.pinnedComment);
   state.slowSeconds = snap.slowSeconds;
   renderChatNote();
-  state.sales.clear();
-  snap.sales.forEach((s) => upsertSale(s, {}, false));
+  if (snap.sales) { // absent from a fallback snapshot after a lastSeq join: keep what we had
+    state.sales.clear();
+    snap.sales.forEach((s) => upsertSale(s, {}, false));
+  }
   setPins(snap.pins);
   setShowState(state.show.state || 'scheduled');
 }
@@ -224,7 +232,6 @@ function updateSale(saleId, patch) {
 }
 
 function saleFor(pin) {
-  if (pin.saleId && state.sales.has(pin.saleId)) return state.sales.get(pin.saleId);
   let best = null;
   for (const s of state.sales.values()) {
     if (s.productId !== pin.productId) continue;
@@ -290,7 +297,8 @@ function card(pin) {
     children.push(el('div', { className: 'meta' }, product.description || ''));
   }
   return el('article', { className: 'card', dataset: { product: pin.productId }, 'attr:aria-label': product.title },
-    product.imageUrl ? el('img', { src: product.imageUrl, alt: '', loading: 'lazy', referrerPolicy: 'no-referrer' }) : el('div'),
+    product.imageUrl ? el('img', { src: product.imageUrl, alt: '', loading: 'lazy', referrerPolicy: 'no-referrer' })
+      : el('div', { className: 'ph', 'attr:aria-hidden': 'true' }, (product.title || '?').slice(0, 1).toUpperCase()),
     el('div', {}, ...children));
 }
 

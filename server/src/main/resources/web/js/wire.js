@@ -2,19 +2,20 @@
  * Every payload field the pages read from or write to the server, in one place.
  *
  * The envelope (hello/reply/event, op and event names) is fixed in dropcast.js; the fields *inside*
- * `data` are owned by the live-show and flash-sale features. The readers below accept the likely
- * spellings (first match wins) and normalise them into the small shapes the pages use, so a change
- * of a field name on the server is a one-line change here and nowhere else.
+ * `data` are those of docs/protocol-live.md, docs/protocol-sales.md, docs/rest-api.md and
+ * docs/sales-api.md. The readers below turn them into the small shapes the pages use, so a change of
+ * a field name on the server is a one-line change here and nowhere else.
  *
  * Normalised shapes (all times are epoch milliseconds, money in minor units):
  *   Show        {id, title, state, sponsored, guestsAllowed, scheduledStart, startedAt, hostUserId, lineup[]}
  *   Product     {id, sku, title, description, imageUrl, priceMinor, currency}
- *   Pin         {productId, product: Product|null, mediaTimestamp (µs, 0 = unknown), pinnedAt, saleId}
+ *   Pin         {productId, product: Product, mediaTimestamp (µs, 0 = before any media), pinnedAt}
  *   ChatMessage {id, userId, name, role, text, at}
  *   Viewers     {current, peak}
  *   Sale        {id, productId, showId, priceMinor, currency, quantity, remaining, held, sold, expired,
- *                startsAt, endsAt, perBuyerLimit, holdSeconds, state}
+ *                startsAt, endsAt, perBuyerLimit, holdSeconds, state}   (fields an event lacks are undefined)
  *   Reservation {id, saleId, quantity, expiresAt, status, orderId}
+ *   Order       {id, saleId, productId, showId, userId, quantity, totalMinor, priceMinor, currency, createdAt}
  */
 
 /** @return the first of `keys` present (not undefined/null) on obj, else undefined */
@@ -26,241 +27,238 @@ export function pick(obj, ...keys) {
   return undefined;
 }
 
-/** @return epoch ms from an ISO string, epoch ms or epoch seconds; undefined when absent */
+/** @return epoch ms from an ISO-8601 string or epoch ms; undefined when absent or invalid */
 export function toMillis(v) {
   if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v === 'number') return v < 1e11 ? v * 1000 : v; // seconds → ms
+  if (typeof v === 'number') return v;
   const t = Date.parse(v);
   return Number.isNaN(t) ? undefined : t;
 }
 
-function arr(v) {
-  if (Array.isArray(v)) return v;
-  if (v && Array.isArray(v.items)) return v.items;
-  return [];
-}
-
 function int(v, dflt) {
-  const n = typeof v === 'string' ? Number(v) : v;
-  return typeof n === 'number' && Number.isFinite(n) ? n : dflt;
+  return typeof v === 'number' && Number.isFinite(v) ? v : dflt;
 }
 
-// ---- readers --------------------------------------------------------------------------------
+function list(v) {
+  return Array.isArray(v) ? v : [];
+}
 
+// ---- live show (socket) ---------------------------------------------------------------------
+
+/** A REST product, or a pin / lineup card ({productId, title, priceMinor, currency, imageUrl}). */
 export function readProduct(p) {
   if (!p || typeof p !== 'object') return null;
   return {
-    id: pick(p, 'id', 'productId'),
-    sku: pick(p, 'sku'),
-    title: pick(p, 'title', 'name') ?? '',
-    description: pick(p, 'description') ?? '',
-    imageUrl: pick(p, 'imageUrl', 'image', 'imageURL'),
-    priceMinor: int(pick(p, 'priceMinor', 'price', 'priceCents'), 0),
-    currency: pick(p, 'currency') ?? 'EUR',
+    id: p.id ?? p.productId,
+    sku: p.sku,
+    title: p.title ?? '',
+    description: p.description ?? '',
+    imageUrl: p.imageUrl ?? undefined,
+    priceMinor: int(p.priceMinor, undefined),
+    currency: p.currency ?? 'EUR',
   };
 }
 
+/** The `show` object of a snapshot / `show.state` event / `show.start` reply, or a REST show. */
 export function readShow(s) {
   if (!s || typeof s !== 'object') return null;
   return {
-    id: pick(s, 'id', 'showId'),
-    title: pick(s, 'title') ?? '',
-    state: pick(s, 'state', 'status') ?? 'scheduled',
-    sponsored: pick(s, 'sponsored', 'paidPartnership') === true,
-    guestsAllowed: pick(s, 'guestsAllowed') === true,
-    scheduledStart: toMillis(pick(s, 'scheduledStart', 'startsAt')),
-    startedAt: toMillis(pick(s, 'startedAt')),
-    hostUserId: pick(s, 'hostUserId', 'host'),
-    lineup: arr(pick(s, 'lineup', 'products')).map((x) => (typeof x === 'string' ? x : pick(x, 'id', 'productId'))),
+    id: s.id,
+    title: s.title ?? '',
+    state: s.state ?? 'scheduled',
+    sponsored: s.sponsored === true,
+    guestsAllowed: s.guestsAllowed === true,
+    scheduledStart: toMillis(s.scheduledStart),
+    startedAt: toMillis(s.startedAt),
+    hostUserId: s.hostUserId,   // REST only
+    lineup: list(s.lineup),
   };
 }
 
+/** A pinned product card. */
 export function readPin(p) {
   if (!p || typeof p !== 'object') return null;
-  const product = readProduct(pick(p, 'product', 'card')) || (pick(p, 'title') ? readProduct(p) : null);
   return {
-    productId: pick(p, 'productId') ?? product?.id ?? pick(p, 'id'),
-    product,
-    mediaTimestamp: int(pick(p, 'mediaTimestamp', 'mediaTimestampMicros', 'timestampMicros', 'mediaTs', 'timestamp'), 0),
-    pinnedAt: toMillis(pick(p, 'pinnedAt', 'at')),
-    saleId: pick(p, 'saleId') ?? pick(pick(p, 'sale') || {}, 'id'),
+    productId: p.productId,
+    product: readProduct(p),
+    mediaTimestamp: int(p.mediaTimestamp, 0),
+    pinnedAt: toMillis(p.pinnedAt),
   };
 }
 
-/** @return the pins of a `product.pins` event or a snapshot */
+/** @return the pins of a `product.pins` event or a `product.pin`/`unpin` reply */
 export function readPins(d) {
-  const list = Array.isArray(d) ? d : arr(pick(d, 'pins', 'products', 'items'));
-  return list.map(readPin).filter((p) => p && p.productId);
+  return list(d?.pins).map(readPin).filter((p) => p && p.productId);
 }
 
 export function readChatMessage(m) {
   if (!m || typeof m !== 'object') return null;
-  const msg = pick(m, 'message');
-  if (msg && typeof msg === 'object') return readChatMessage(msg);
-  return {
-    id: pick(m, 'id', 'messageId'),
-    userId: pick(m, 'userId', 'user'),
-    name: pick(m, 'name', 'userName', 'displayName') ?? pick(m, 'userId') ?? '',
-    role: pick(m, 'role') ?? 'viewer',
-    text: pick(m, 'text', 'body') ?? '',
-    at: toMillis(pick(m, 'at', 'sentAt', 'time')),
-  };
+  return { id: m.id, userId: m.userId, name: m.name ?? m.userId ?? '', role: m.role ?? 'viewer', text: m.text ?? '',
+    at: toMillis(m.at) };
 }
 
 /** @return the id of the message named by a `chat.deleted` event */
 export function readDeletedId(d) {
-  return typeof d === 'string' ? d : pick(d, 'id', 'messageId');
+  return d?.messageId;
 }
 
 /** @return the pinned comment of a `chat.pinned` event (null when unpinned) */
 export function readPinnedComment(d) {
-  if (!d) return null;
-  const m = pick(d, 'message', 'comment');
-  if (m === undefined && d && 'message' in d) return null;
-  return readChatMessage(m ?? d);
+  return readChatMessage(d?.message);
 }
 
 export function readViewers(d) {
-  if (typeof d === 'number') return { current: d, peak: d };
-  return { current: int(pick(d, 'current', 'count', 'viewers', 'now'), 0), peak: int(pick(d, 'peak', 'max'), 0) };
+  return { current: int(d?.current, 0), peak: int(d?.peak, 0) };
 }
 
-/** @return reaction totals as {kind: count} and their sum */
+/** @return reaction totals ({kind: count}, the event data itself) and their sum */
 export function readReactions(d) {
-  const totals = pick(d, 'totals', 'counts', 'reactions') ?? (d && typeof d === 'object' ? d : {});
-  const out = {};
-  let sum = 0;
-  for (const [k, v] of Object.entries(totals || {})) {
+  const totals = {};
+  let total = 0;
+  for (const [k, v] of Object.entries(d || {})) {
     if (typeof v === 'number') {
-      out[k] = v;
-      sum += v;
+      totals[k] = v;
+      total += v;
     }
   }
-  return { totals: out, total: int(pick(d, 'total'), sum) };
+  return { totals, total };
 }
 
+/** `chat.settings` event / `chat.slow` reply */
 export function readChatSettings(d) {
-  return {
-    slowSeconds: int(pick(d, 'slowSeconds', 'slowModeSeconds', 'slow', 'intervalSeconds', 'seconds'), 0),
-  };
+  return { slowSeconds: int(d?.slowModeSeconds, 0), filterActive: d?.filterActive === true };
 }
 
+/** `user.moderated` event: action is muted | unmuted | banned | unbanned */
 export function readModeration(d) {
-  return {
-    userId: pick(d, 'userId', 'user'),
-    action: pick(d, 'action', 'type') ?? '',
-    until: toMillis(pick(d, 'until', 'expiresAt')),
-  };
+  return { userId: d?.userId, action: d?.action ?? '', by: d?.by };
 }
 
-export function readSale(s) {
-  if (!s || typeof s !== 'object') return null;
-  const inner = pick(s, 'sale');
-  if (inner && typeof inner === 'object') {
-    const sale = readSale(inner);
-    const remaining = int(pick(s, 'remaining', 'available'), undefined);
-    if (remaining !== undefined) sale.remaining = remaining;
-    return sale;
-  }
-  const counters = pick(s, 'counters', 'stock') || s;
+/** The `stats` object of a snapshot or a `show.stats` reply. */
+export function readStats(d) {
   return {
-    id: pick(s, 'id', 'saleId'),
-    productId: pick(s, 'productId', 'product'),
-    showId: pick(s, 'showId', 'show'),
-    priceMinor: int(pick(s, 'salePriceMinor', 'priceMinor', 'price'), 0),
-    currency: pick(s, 'currency') ?? 'EUR',
-    quantity: int(pick(s, 'quantity', 'allotted', 'quantityAllotted'), 0),
-    remaining: int(pick(counters, 'remaining', 'available'), undefined),
-    held: int(pick(counters, 'held'), undefined),
-    sold: int(pick(counters, 'sold'), undefined),
-    expired: int(pick(counters, 'expired'), undefined),
-    startsAt: toMillis(pick(s, 'startsAt', 'startAt', 'opensAt')),
-    endsAt: toMillis(pick(s, 'endsAt', 'endAt', 'closesAt')),
-    perBuyerLimit: int(pick(s, 'perBuyerLimit', 'limitPerBuyer', 'maxPerBuyer'), 0),
-    holdSeconds: int(pick(s, 'holdSeconds', 'holdTimeSeconds', 'hold'), 0),
-    state: pick(s, 'state', 'status') ?? '',
-  };
-}
-
-/** @return the sales of a snapshot (empty when the snapshot has none) */
-export function readSales(d) {
-  return arr(pick(d, 'sales')).map(readSale).filter(Boolean);
-}
-
-/** @return {saleId, remaining} of a `sale.stock` / `sale.sold_out` event */
-export function readStock(d) {
-  return {
-    saleId: pick(d, 'saleId', 'id') ?? pick(pick(d, 'sale') || {}, 'id'),
-    remaining: int(pick(d, 'remaining', 'available', 'stock'), undefined),
-  };
-}
-
-export function readReservation(r) {
-  if (!r || typeof r !== 'object') return null;
-  const inner = pick(r, 'reservation');
-  if (inner && typeof inner === 'object') return readReservation(inner);
-  return {
-    id: pick(r, 'id', 'reservationId'),
-    saleId: pick(r, 'saleId', 'sale'),
-    quantity: int(pick(r, 'quantity'), 1),
-    expiresAt: toMillis(pick(r, 'expiresAt', 'holdUntil', 'expires')),
-    status: pick(r, 'status', 'state') ?? 'held',
-    orderId: pick(r, 'orderId') ?? pick(pick(r, 'order') || {}, 'id'),
-  };
-}
-
-export function readOrder(o) {
-  if (!o || typeof o !== 'object') return null;
-  const inner = pick(o, 'order');
-  if (inner && typeof inner === 'object') return readOrder(inner);
-  return {
-    id: pick(o, 'id', 'orderId'),
-    saleId: pick(o, 'saleId'),
-    productId: pick(o, 'productId'),
-    showId: pick(o, 'showId', 'show'),
-    userId: pick(o, 'userId', 'buyer', 'buyerId'),
-    quantity: int(pick(o, 'quantity'), 1),
-    totalMinor: int(pick(o, 'totalMinor', 'amountMinor', 'total'), undefined),
-    priceMinor: int(pick(o, 'priceMinor', 'unitPriceMinor', 'salePriceMinor'), undefined),
-    currency: pick(o, 'currency') ?? 'EUR',
-    createdAt: toMillis(pick(o, 'createdAt', 'confirmedAt', 'at')),
-    status: pick(o, 'status', 'state') ?? 'confirmed',
-  };
-}
-
-/** Normalises a join reply (snapshot). Missing parts are empty, never undefined. */
-export function readSnapshot(d) {
-  const s = pick(d, 'snapshot') ?? d ?? {};
-  const show = readShow(pick(s, 'show') ?? s) ?? {};
-  const state = pick(s, 'state', 'showState');
-  if (typeof state === 'string') show.state = state;
-  const sponsored = pick(s, 'sponsored');
-  if (typeof sponsored === 'boolean') show.sponsored = sponsored;
-  const chat = arr(pick(s, 'chat', 'recentChat', 'messages', 'history'))
-    .map(readChatMessage).filter(Boolean);
-  const chatSettings = pick(s, 'chatSettings', 'settings');
-  return {
-    show,
-    pins: readPins(pick(s, 'pins', 'pinned', 'pinnedProducts') ?? []),
-    chat,
-    pinnedComment: pick(s, 'pinnedComment', 'pinnedMessage') ? readChatMessage(pick(s, 'pinnedComment', 'pinnedMessage')) : null,
-    viewers: readViewers(pick(s, 'viewers') ?? { current: pick(s, 'viewerCount'), peak: pick(s, 'peakViewers') }),
-    reactions: readReactions(pick(s, 'reactions') ?? {}),
-    sales: readSales(s),
-    slowSeconds: chatSettings ? readChatSettings(chatSettings).slowSeconds : int(pick(s, 'slowSeconds'), 0),
+    viewers: int(d?.viewers, 0), peakViewers: int(d?.peakViewers, 0),
+    mediaFramesReceived: int(d?.mediaFramesReceived, 0), mediaFramesDropped: int(d?.mediaFramesDropped, 0),
   };
 }
 
 /**
- * @return the show's lineup as Products (for the studio's pin buttons); ids without product data
- *     become {id, title: id}
+ * Normalises a fresh join snapshot. `sales` and `lineup` are null when the reply does not carry
+ * them (a fallback snapshot after a `lastSeq` join): keep what you had then.
  */
-export function readLineup(d) {
-  const s = pick(d, 'snapshot') ?? d ?? {};
-  const show = pick(s, 'show') ?? {};
-  const list = arr(pick(s, 'lineup', 'products', 'lineupProducts') ?? pick(show, 'lineupProducts', 'lineup', 'products'));
-  return list.map((x) => (typeof x === 'string' ? { id: x, title: x, priceMinor: undefined, currency: 'EUR' } : readProduct(x)))
-    .filter((p) => p && p.id);
+export function readSnapshot(d) {
+  const chat = d?.chat || {};
+  return {
+    seq: int(d?.seq, 0),
+    show: readShow(d?.show) ?? {},
+    you: d?.you ?? null,
+    pins: readPins(d),
+    chat: list(chat.messages).map(readChatMessage).filter(Boolean),
+    pinnedComment: readChatMessage(chat.pinned),
+    slowSeconds: int(chat.slowModeSeconds, 0),
+    viewers: readViewers(d?.viewers),
+    reactions: readReactions(d?.reactions),
+    stats: readStats(d?.stats),
+    sales: Array.isArray(d?.sales) ? d.sales.map(readSale).filter(Boolean) : null,
+    lineup: Array.isArray(d?.lineupProducts) ? d.lineupProducts.map(readProduct).filter((p) => p && p.id) : null,
+  };
+}
+
+// ---- flash sales (socket events and REST views) ------------------------------------------------
+
+/**
+ * A sale: the REST view / snapshot entry (with counters), or a `sale.scheduled` event
+ * (`{sale:{…}}`), or a `sale.started` event (`{sale:"sal_…", productId, endsAt, remaining}`).
+ */
+export function readSale(s) {
+  if (!s || typeof s !== 'object') return null;
+  if (s.sale && typeof s.sale === 'object') return readSale(s.sale);
+  if (typeof s.sale === 'string') {  // sale.started
+    return { id: s.sale, productId: s.productId, endsAt: toMillis(s.endsAt), remaining: int(s.remaining, undefined),
+      state: 'live' };
+  }
+  return {
+    id: s.id,
+    productId: s.productId,
+    showId: s.showId ?? undefined,
+    priceMinor: int(s.priceMinor, undefined),
+    currency: s.currency ?? undefined,
+    quantity: int(s.quantity, undefined),
+    remaining: int(s.remaining, undefined),
+    held: int(s.held, undefined),
+    sold: int(s.sold, undefined),
+    expired: int(s.expired, undefined),
+    startsAt: toMillis(s.startsAt),
+    endsAt: toMillis(s.endsAt),
+    perBuyerLimit: int(s.perBuyerLimit, undefined),
+    holdSeconds: int(s.holdSeconds, undefined),
+    state: s.state ?? undefined,
+  };
+}
+
+/** @return {saleId, remaining, quantity} of a `sale.stock` / `sale.sold_out` event */
+export function readStock(d) {
+  return { saleId: d?.sale, remaining: int(d?.remaining, undefined), quantity: int(d?.quantity, undefined) };
+}
+
+/** @return {saleId, reason: 'ended'|'cancelled', sold} of a `sale.ended` event */
+export function readSaleEnded(d) {
+  return { saleId: d?.sale, reason: d?.reason ?? 'ended', sold: int(d?.sold, undefined) };
+}
+
+/** A `sale.reserve` / `reservation.release` reply, a `reservation` event, or a REST reservation. */
+export function readReservation(r) {
+  if (!r || typeof r !== 'object') return null;
+  return {
+    id: r.reservation,
+    saleId: r.sale,
+    quantity: int(r.quantity, 1),
+    expiresAt: toMillis(r.expiresAt),
+    status: r.state ?? 'held',   // held | confirmed | released | expired
+    orderId: r.orderId,
+    offer: r.offer === true,
+  };
+}
+
+/** An order, or a `reservation.confirm` reply (`{order:{…}}`). */
+export function readOrder(o) {
+  if (!o || typeof o !== 'object') return null;
+  if (o.order && typeof o.order === 'object') return readOrder(o.order);
+  return {
+    id: o.id,
+    saleId: o.saleId,
+    productId: o.productId,
+    showId: o.showId,
+    userId: o.buyerId,
+    quantity: int(o.quantity, 1),
+    totalMinor: int(o.totalMinor, undefined),
+    priceMinor: int(o.unitPriceMinor, undefined),
+    currency: o.currency ?? 'EUR',
+    createdAt: toMillis(o.createdAt),
+  };
+}
+
+// ---- REST lists and objects (brand console) -------------------------------------------------
+
+/** List bodies: products and shows are `{items}`, sales `{sales}`, orders `{orders}`, deliveries `{deliveries}`. */
+export const lists = Object.freeze({
+  products: (b) => list(b?.items),
+  shows: (b) => list(b?.items),
+  sales: (b) => list(b?.sales),
+  orders: (b) => list(b?.orders),
+  deliveries: (b) => list(b?.deliveries),
+});
+
+/** `GET /sales/{id}/audit` */
+export function readAudit(a) {
+  return { allotted: a?.allotted, available: a?.available, held: a?.held, sold: a?.sold, expired: a?.expired,
+    consistent: a?.consistent };
+}
+
+/** One webhook delivery attempt. */
+export function readDelivery(d) {
+  return { at: toMillis(d?.at), type: d?.type ?? '', attempt: d?.attempt, status: d?.status, ok: d?.ok === true,
+    error: d?.error };
 }
 
 // ---- writers (request data) -----------------------------------------------------------------
@@ -278,10 +276,10 @@ export const write = Object.freeze({
   react: (kind) => ({ kind }),
   pin: (productId) => ({ productId }),
   unpin: (productId) => ({ productId }),
-  reserve: (saleId, quantity, idempotencyKey) => ({ saleId, quantity, idempotencyKey }),
-  waitlist: (saleId) => ({ saleId }),
-  confirm: (reservationId) => ({ reservationId }),
-  release: (reservationId) => ({ reservationId }),
+  reserve: (saleId, quantity, idempotencyKey) => ({ sale: saleId, quantity, idempotencyKey }),
+  waitlist: (saleId) => ({ sale: saleId }),
+  confirm: (reservationId) => ({ reservation: reservationId }),
+  release: (reservationId) => ({ reservation: reservationId }),
 });
 
 // ---- REST bodies (brand console) ------------------------------------------------------------
@@ -297,7 +295,7 @@ export const rest = Object.freeze({
   token: (f) => ({ role: f.role, show: f.show || undefined, userId: f.userId, name: f.name,
     ttlSeconds: f.ttlSeconds || undefined }),
   /** POST/PATCH /api/v1/sales */
-  sale: (f) => ({ productId: f.productId, showId: f.showId || undefined, salePriceMinor: f.priceMinor,
+  sale: (f) => ({ productId: f.productId, showId: f.showId || undefined, priceMinor: f.priceMinor,
     quantity: f.quantity, startsAt: f.startsAt, endsAt: f.endsAt, perBuyerLimit: f.perBuyerLimit,
     holdSeconds: f.holdSeconds }),
 });

@@ -42,11 +42,12 @@ public final class DemoData {
   private static Future<Seeded> seedCatalog(DropcastServer server) {
     var stores = server.stores();
     Instant now = server.clock().instant();
+    String base = baseUrl(server);
     Brand brand = new Brand(Ids.newId("brd"), "Acme Outdoor", now);
     List<Product> products = List.of(
-        product(brand, "TENT-2P", "Ultralight 2-person tent", "1.1 kg, sets up in 3 minutes.", 24900, now),
-        product(brand, "BAG-35L", "Trail backpack 35 L", "Waterproof, ventilated back panel.", 12900, now),
-        product(brand, "MUG-TI", "Titanium camp mug", "450 ml, folding handles.", 2900, now));
+        product(brand, "TENT-2P", "Ultralight 2-person tent", "1.1 kg, sets up in 3 minutes.", 24900, now, base),
+        product(brand, "BAG-35L", "Trail backpack 35 L", "Waterproof, ventilated back panel.", 12900, now, base),
+        product(brand, "MUG-TI", "Titanium camp mug", "450 ml, folding handles.", 2900, now, base));
     Show show = new Show(Ids.newId("shw"), brand.id(), "Gear drop: summer trail kit", now.plus(Duration.ofMinutes(5)),
         "host-ana", products.stream().map(Product::id).toList(), true, true, Show.State.SCHEDULED, null, null, now, now);
     Duration ttl = Duration.ofHours(12);
@@ -62,9 +63,16 @@ public final class DemoData {
         .map(issued -> new Seeded(brand, issued.secret(), products, show, hostToken, modToken, viewerToken));
   }
 
-  private static Product product(Brand brand, String sku, String title, String description, long price, Instant now) {
+  /** Images are small SVGs served by this node from web/img/ (no external requests from the pages). */
+  private static Product product(Brand brand, String sku, String title, String description, long price, Instant now,
+                                 String base) {
     return new Product(Ids.newId("prd"), brand.id(), sku, title, description,
-        "https://picsum.photos/seed/" + sku.toLowerCase(java.util.Locale.ROOT) + "/400/400", price, "EUR", now, now);
+        base + "/img/" + sku.toLowerCase(java.util.Locale.ROOT) + ".svg", price, "EUR", now, now);
+  }
+
+  private static String baseUrl(DropcastServer server) {
+    String base = server.config().get(Settings.PUBLIC_URL);
+    return base.isEmpty() ? "http://localhost:" + server.port() : base;
   }
 
   /** The flash sale: 10 mugs at 19.00 instead of 29.00, max 2 per buyer, 30 minutes from SALE_DELAY on. */
@@ -86,10 +94,7 @@ public final class DemoData {
   }
 
   private static void printBanner(DropcastServer server, Seeded s) {
-    String base = server.config().get(Settings.PUBLIC_URL);
-    if (base.isEmpty()) {
-      base = "http://localhost:" + server.port();
-    }
+    String base = baseUrl(server);
     String ws = base.replaceFirst("^http", "ws") + "/ws";
     String banner = """
 

@@ -64,8 +64,6 @@ public final class LiveShows implements ShowEvents {
   static final AttachmentKey<Viewer> VIEWER = new AttachmentKey<>("live.viewer");
   private static final AttachmentKey<Boolean> CLOSE_HOOK = new AttachmentKey<>("live.close-hook");
   private static final int MAX_ID_LENGTH = 128;
-  private static final java.util.Set<String> ROOM_SNAPSHOT_KEYS =
-      java.util.Set.of("recovered", "seq", "show", "you", "pins", "chat", "viewers", "reactions", "stats");
 
   final Stores stores;
   final Clock clock;
@@ -104,6 +102,7 @@ public final class LiveShows implements ShowEvents {
     this.maxQueuedBytes = config.get(Settings.LIVE_MAX_QUEUED_BYTES);
     this.gopMaxBytes = config.get(Settings.MEDIA_GOP_MAX_BYTES);
     register(server.gateway());
+    snapshotContributor("lineupProducts", this::lineupProducts);
     server.onClose(this::close);
   }
 
@@ -116,13 +115,14 @@ public final class LiveShows implements ShowEvents {
   }
 
   /**
-   * Adds a section {@code key} to every join snapshot (sections are added in key order). Call at
-   * start-up; a later call with the same key replaces the contributor.
+   * Adds a section {@code key} to every fresh join snapshot (sections are added in key order; a
+   * recovery join with {@code lastSeq} reads none). Call at start-up; a later call with the same key
+   * replaces the contributor.
    *
    * @throws IllegalArgumentException when {@code key} is one of the room's own snapshot fields
    */
   public void snapshotContributor(String key, SnapshotContributor contributor) {
-    if (ROOM_SNAPSHOT_KEYS.contains(key)) {
+    if (ShowRoom.SNAPSHOT_FIELDS.contains(key)) {
       throw new IllegalArgumentException("snapshot section '" + key + "' belongs to the show room");
     }
     snapshotContributors.put(key, contributor);
@@ -241,7 +241,7 @@ public final class LiveShows implements ShowEvents {
     Identity identity = c.identity();
     Viewer previous = c.attachment(VIEWER);
     Long from = lastSeq;
-    Future<Object> joined = room(showId).compose(room -> contributions(showId).compose(sections -> {
+    Future<Object> joined = room(showId).compose(room -> contributions(room.show(), identity, from).compose(sections -> {
       Promise<Object> reply = Promise.promise();
       room.execute(() -> room.join(c, identity, previous, from, sections, reply));
       return reply.future();
@@ -251,9 +251,43 @@ public final class LiveShows implements ShowEvents {
     return onLoop.future();
   }
 
-  /** @return the contributed snapshot sections of a show, by key; a failed section is null */
-  private Future<Map<String, Object>> contributions(String showId) {
-    if (snapshotContributors.isEmpty()) {
+  /** The lineup as product cards, for the host's and moderators' pin controls; null for others. */
+  private Future<?> lineupProducts(Show roomShow, Identity who) {
+    if (who == null || !who.role().moderates()) {
+      return Future.succeededFuture();
+    }
+    return stores.shows().get(roomShow.id()).compose(fresh -> {
+      Show show = fresh == null ? roomShow : fresh;
+      List<Future<io.dropcast.server.catalog.Product>> reads = show.lineup().stream()
+          .map(id -> stores.products().get(id)).toList();
+      return Future.all(reads).map(all -> {
+        List<Map<String, Object>> cards = new ArrayList<>();
+        for (int i = 0; i < reads.size(); i++) {
+          io.dropcast.server.catalog.Product p = all.resultAt(i);
+          if (p != null && p.brandId().equals(show.brandId())) {
+            Map<String, Object> card = new java.util.LinkedHashMap<>();
+            card.put("productId", p.id());
+            card.put("title", p.title());
+            card.put("priceMinor", p.priceMinor());
+            card.put("currency", p.currency());
+            card.put("imageUrl", p.imageUrl());
+            cards.add(card);
+          }
+        }
+        return cards;
+      });
+    });
+  }
+
+  /** Marks a section whose read failed: it is sent as null, while a section that answered null is left out. */
+  private static final Object FAILED_SECTION = new Object();
+
+  /**
+   * @return the contributed snapshot sections of a fresh snapshot, by key: a section that answered
+   *     null is left out, one that failed is null; none for a recovery join
+   */
+  private Future<Map<String, Object>> contributions(Show show, Identity who, Long lastSeq) {
+    if (snapshotContributors.isEmpty() || lastSeq != null) {
       return Future.succeededFuture(Map.of());
     }
     List<String> keys = new ArrayList<>();
@@ -261,20 +295,25 @@ public final class LiveShows implements ShowEvents {
     snapshotContributors.forEach((key, contributor) -> {
       Future<?> read;
       try {
-        read = contributor.contribute(showId);
+        read = contributor.contribute(show, who);
       } catch (RuntimeException e) {
         read = Future.failedFuture(e);
       }
       keys.add(key);
       reads.add(read.<Object>map(v -> v).otherwise(e -> {
-        LOG.warn("snapshot section {} of show {} failed: {}", key, showId, e.toString());
-        return null;
+        LOG.warn("snapshot section {} of show {} failed: {}", key, show.id(), e.toString());
+        return FAILED_SECTION;
       }));
     });
     return Future.all(reads).map(all -> {
       Map<String, Object> sections = new LinkedHashMap<>();
       for (int i = 0; i < keys.size(); i++) {
-        sections.put(keys.get(i), all.resultAt(i));
+        Object value = all.resultAt(i);
+        if (value == FAILED_SECTION) {
+          sections.put(keys.get(i), null);
+        } else if (value != null) {
+          sections.put(keys.get(i), value);
+        }
       }
       return sections;
     });

@@ -69,7 +69,8 @@ final class ShowRoom {
   final ContextInternal context;
   private final LiveShows live;
 
-  private Show show;
+  /** Written on the room thread; read by joins on other threads (an immutable record). */
+  private volatile Show show;
   /** Written on the room thread, read by hosts' loops to refuse media before start/after end. */
   volatile Show.State state;
   private boolean transitioning;
@@ -96,6 +97,10 @@ final class ShowRoom {
   /** Media bytes accepted from the host and not yet processed here: bounds this loop's queue. */
   final AtomicLong ingestBytes = new AtomicLong();
   private boolean closed;
+
+  /** Top-level fields of a snapshot; {@link LiveShows#snapshotContributor} sections may not reuse them. */
+  static final Set<String> SNAPSHOT_FIELDS = Set.of("recovered", "seq", "missed", "show", "you", "pins", "chat",
+      "viewers", "reactions", "stats");
 
   private record Sequenced(long seq, ByteBuf bytes) {}
 
@@ -270,6 +275,11 @@ final class ShowRoom {
     data.put("reactions", reactions.totals());
     data.put("stats", stats());
     return data;
+  }
+
+  /** @return the show (any thread; the latest state the room saw) */
+  Show show() {
+    return show;
   }
 
   Map<String, Object> showInfo() {

@@ -12,6 +12,10 @@ import io.vertx.core.Future;
 @FunctionalInterface
 public interface SnapshotContributor {
 
-  /** @return the section's value for the show (serialised with the shared JSON mapper); may be null */
-  Future<?> contribute(String showId);
+  /**
+   * @param show the show being joined
+   * @param who the joiner (a guest identity for guests)
+   * @return the section's value (serialised with the shared JSON mapper); null leaves the section out
+   */
+  Future<?> contribute(io.dropcast.server.show.Show show, io.dropcast.server.auth.Identity who);
 }

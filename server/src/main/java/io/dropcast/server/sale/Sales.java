@@ -22,7 +22,7 @@ public final class Sales {
         server.config().get(Settings.SALE_SWEEP_BATCH));
     server.addApiModule(new SaleApi(service, server.stores(), server.config().get(Settings.SALE_MIN_HOLD_SECONDS)));
     new SaleOps(service).register(server.gateway());
-    live.snapshotContributor("sales", service::showSnapshot);
+    live.snapshotContributor("sales", (show, who) -> service.showSnapshot(show.id()));
     String keyword = server.config().get(Settings.SALE_CHAT_KEYWORD);
     if (!keyword.isEmpty()) {
       live.chatCommand(new SaleChatCommand(service, keyword));

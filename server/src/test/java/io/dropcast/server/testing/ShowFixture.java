@@ -28,9 +28,11 @@ public final class ShowFixture {
   private final Brand brand;
   private final List<Product> products;
   private final Product outsideLineup;
+  private final String apiKey;
 
-  private ShowFixture(TestNode node, Brand brand, List<Product> products, Product outsideLineup) {
+  private ShowFixture(TestNode node, Brand brand, List<Product> products, Product outsideLineup, String apiKey) {
     this.node = node;
+    this.apiKey = apiKey;
     this.brand = brand;
     this.products = products;
     this.outsideLineup = outsideLineup;
@@ -42,13 +44,13 @@ public final class ShowFixture {
     Instant now = Instant.now();
     Brand brand = new Brand(Ids.newId("brd"), name, now);
     await(stores.brands().create(brand));
-    await(ApiKeys.issue(stores, brand.id()));
+    String apiKey = await(ApiKeys.issue(stores, brand.id())).secret();
     List<Product> products = new ArrayList<>();
     for (int i = 1; i <= 4; i++) {
       products.add(await(stores.products().create(product(brand, "SKU-" + i, "Product " + i, 1000L * i, now))));
     }
     Product outside = await(stores.products().create(product(brand, "SKU-X", "Not in the show", 999, now)));
-    return new ShowFixture(node, brand, List.copyOf(products), outside);
+    return new ShowFixture(node, brand, List.copyOf(products), outside, apiKey);
   }
 
   private static Product product(Brand brand, String sku, String title, long price, Instant now) {
@@ -67,6 +69,11 @@ public final class ShowFixture {
   /** @return the show as stored now */
   public Show stored(String showId) {
     return await(node.server().stores().shows().get(showId));
+  }
+
+  /** @return the brand's REST API key ({@code dck_…}) */
+  public String apiKey() {
+    return apiKey;
   }
 
   public Brand brandRecord() {
