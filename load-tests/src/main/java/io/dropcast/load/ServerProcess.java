@@ -52,7 +52,12 @@ public final class ServerProcess implements AutoCloseable {
       command.addAll(List.of("/usr/bin/taskset", "-c", cpus));
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    command.addAll(List.of(java, "-Xms" + heap, "-Xmx" + heap, "-XX:+UseParallelGC", "-XX:+AlwaysPreTouch",
+    command.add(java);
+    String extra = System.getProperty("bench.serverJvm", "").trim();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
+    command.addAll(List.of("-Xms" + heap, "-Xmx" + heap, "-XX:+UseParallelGC", "-XX:+AlwaysPreTouch",
         "-Dio.netty.leakDetection.level=disabled", "-jar", jar.toString()));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().keySet().removeIf(k -> k.startsWith("DROPCAST_"));
@@ -118,6 +123,13 @@ public final class ServerProcess implements AutoCloseable {
     return (utime + stime) / (double) CLK_TCK;
   }
 
+  /** @return {user, system} CPU seconds the server process has used so far */
+  public double[] cpuSplit() throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return new double[] {Long.parseLong(fields[11]) / (double) CLK_TCK, Long.parseLong(fields[12]) / (double) CLK_TCK};
+  }
+
   /** @return resident set size in bytes */
   public long rssBytes() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
@@ -138,7 +150,7 @@ public final class ServerProcess implements AutoCloseable {
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
     Thread.sleep(300);
     HttpClient http = HttpClient.newHttpClient();
-    String metrics = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics")).build(),
+    String metrics = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics")).timeout(java.time.Duration.ofSeconds(15)).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     long sum = 0;
     for (String line : metrics.split("\n")) {
@@ -152,7 +164,7 @@ public final class ServerProcess implements AutoCloseable {
   /** @return every un-labelled-or-labelled sample of the server's /metrics, summed by metric name */
   public Map<String, Double> metrics() throws IOException, InterruptedException {
     HttpClient http = HttpClient.newHttpClient();
-    String text = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics")).build(),
+    String text = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics")).timeout(java.time.Duration.ofSeconds(15)).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     Map<String, Double> sums = new java.util.HashMap<>();
     for (String line : text.split("\n")) {

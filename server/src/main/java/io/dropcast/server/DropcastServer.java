@@ -53,7 +53,8 @@ public final class DropcastServer {
   private final List<Runnable> closers = new ArrayList<>();
   private final List<ApiModule> apiModules = new ArrayList<>();
   private final HealthRoutes health;
-  private HttpServer http;
+  private volatile HttpServer http;
+  private final List<HttpServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private EventLoopLagProbe lagProbe;
   private io.dropcast.server.live.LiveShows liveShows;
   private io.dropcast.server.sale.SaleService sales;
@@ -178,13 +179,46 @@ public final class DropcastServer {
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
     lagProbe = new EventLoopLagProbe((VertxInternal) vertx, metrics, 1000);
-    return vertx.createHttpServer(options)
-        .webSocketHandshakeHandler(gateway::handleHandshake)
-        .webSocketHandler(gateway::handleSocket)
-        .requestHandler(router)
-        .listen()
-        .onSuccess(s -> http = s)
+    // One server instance per event loop: Vert.x binds each connection to the context of the server
+    // instance that accepted it, so a single instance would put every socket on one loop. All
+    // instances share one port; for port 0 Vert.x's shared random port (-1) makes them agree on one.
+    int loops = 0;
+    for (io.netty.util.concurrent.EventExecutor ignored : ((VertxInternal) vertx).eventLoopGroup()) {
+      loops++;
+    }
+    if (options.getPort() == 0) {
+      options.setPort(-1);
+    }
+    Router handler = router;
+    return vertx.deployVerticle(() -> new HttpVerticle(options, handler),
+            new io.vertx.core.DeploymentOptions().setInstances(loops))
         .mapEmpty();
+  }
+
+  /** One HTTP/WebSocket server instance; Vert.x runs each instance on its own event loop. */
+  private final class HttpVerticle extends io.vertx.core.VerticleBase {
+    private final HttpServerOptions options;
+    private final Router router;
+
+    HttpVerticle(HttpServerOptions options, Router router) {
+      this.options = options;
+      this.router = router;
+    }
+
+    @Override
+    public Future<?> start() {
+      return vertx.createHttpServer(options)
+          .webSocketHandshakeHandler(gateway::handleHandshake)
+          .webSocketHandler(gateway::handleSocket)
+          .requestHandler(router)
+          .listen()
+          .onSuccess(server -> {
+            servers.add(server);
+            if (http == null) {
+              http = server;
+            }
+          });
+    }
   }
 
   /** Adds a feature's REST routes under {@code /api/v1}; call from {@link #installFeatures()}. */
@@ -267,7 +301,7 @@ public final class DropcastServer {
           }
           return waited.future();
         })
-        .compose(v -> http == null ? Future.succeededFuture() : http.close())
+        .compose(v -> Future.all(servers.stream().map(HttpServer::close).toList()).<Void>mapEmpty())
         .eventually(stores::close)
         .eventually(vertx::close)
         .onFailure(e -> LOG.warn("shutdown failed", e));

@@ -94,6 +94,7 @@ public final class FanoutScenario implements Scenario {
         }
         latency.getIntervalHistogram(); // discard warm-up
         double cpu0 = server.cpuSeconds();
+        double[] split0 = server.cpuSplit();
         long d0 = deliveries.sum();
         long start = System.nanoTime();
         long periodNanos = TimeUnit.SECONDS.toNanos(1) / rate;
@@ -118,6 +119,7 @@ public final class FanoutScenario implements Scenario {
         ctx.vertx().cancelTimer(timer);
         Thread.sleep(1000);
         double cpu = server.cpuSeconds() - cpu0;
+        double[] split = server.cpuSplit();
         long total = deliveries.sum() - d0;
         double seconds = (System.nanoTime() - start) / 1e9;
         var histogram = latency.getIntervalHistogram();
@@ -129,6 +131,7 @@ public final class FanoutScenario implements Scenario {
             .figure("expected deliveries", sent[0] * viewers)
             .figure("deliveries/s", total / seconds)
             .figure("server CPU seconds", cpu)
+            .figure("server CPU in kernel (share)", (split[1] - split0[1]) / Math.max(0.01, cpu))
             .figure("deliveries per server-CPU-second", perCpu)
             .figure("p50 latency ms", histogram.getValueAtPercentile(50) / 1000.0)
             .figure("p99 latency ms", histogram.getValueAtPercentile(99) / 1000.0)

@@ -6,8 +6,7 @@ import io.dropcast.protocol.message.Reply;
 import io.dropcast.server.auth.Identity;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
@@ -30,6 +29,9 @@ public final class ClientConnection {
   private final String id;
   private final ServerWebSocket socket;
   private final ChannelHandlerContext channel;
+  private final io.netty.channel.ChannelPromise silentPromise;
+  /** Where pre-built frames enter the pipeline: the WebSocket encoder's context (bytes pass below it). */
+  private final ChannelHandlerContext wire;
   private final Context context;
   private final Map<AttachmentKey<?>, Object> attachments = new HashMap<>();
   private final List<Runnable> closeHooks = new ArrayList<>();
@@ -41,6 +43,9 @@ public final class ClientConnection {
     this.id = id;
     this.socket = socket;
     this.channel = ((WebSocketInternal) socket).channelHandlerContext();
+    this.silentPromise = channel.channel().unsafe().voidPromise();
+    ChannelHandlerContext encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
+    this.wire = encoder != null ? encoder : channel;
     this.context = context;
     this.requestBudget = requestBudget;
   }
@@ -107,18 +112,19 @@ public final class ClientConnection {
   }
 
   /**
-   * Queues a frame sharing {@code content}'s bytes, without flushing. The caller keeps its reference
-   * to {@code content}; call {@link #flush()} after a batch.
+   * Queues a complete WebSocket frame (built once by {@link WireFrames}) sharing {@code frame}'s
+   * bytes, without flushing. It is written below the WebSocket encoder, so no per-connection frame
+   * object or encoding is made. The caller keeps its reference; call {@link #flush()} after a batch.
    *
-   * @param binary true for a binary (media) frame, false for a text (JSON) frame
    * @return false when the connection is closed and nothing was written
    */
-  public boolean writeShared(ByteBuf content, boolean binary) {
+  public boolean writeShared(ByteBuf frame) {
     if (closed) {
       return false;
     }
-    ByteBuf bytes = content.retainedDuplicate();
-    channel.write(binary ? new BinaryWebSocketFrame(bytes) : new TextWebSocketFrame(bytes), channel.voidPromise());
+    // The channel's own void promise does not fire exceptionCaught when a write fails: a viewer that
+    // disconnects with thousands of frames queued must not cost one pipeline event (and log line) each.
+    wire.write(frame.retainedDuplicate(), silentPromise);
     return true;
   }
 

@@ -16,12 +16,12 @@ import io.dropcast.server.config.Settings;
 import io.dropcast.server.gateway.AttachmentKey;
 import io.dropcast.server.gateway.ClientConnection;
 import io.dropcast.server.gateway.SocketGateway;
+import io.dropcast.server.gateway.WireFrames;
 import io.dropcast.server.gateway.SocketGateway.Access;
 import io.dropcast.server.media.RelayFrame;
 import io.dropcast.server.show.Show;
 import io.dropcast.server.store.Stores;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -457,9 +457,8 @@ public final class LiveShows implements ShowEvents {
       room.countDrop();
       return;
     }
-    ByteBuf shared = ByteBufAllocator.DEFAULT.directBuffer(size, size);
-    shared.writeBytes(in, in.readerIndex(), size);
-    room.ingestBytes.addAndGet(size);
+    ByteBuf shared = WireFrames.copyOf(in, true);
+    room.ingestBytes.addAndGet(shared.readableBytes());
     RelayFrame relay = new RelayFrame(shared, header);
     room.execute(() -> room.relay(relay, c));
   }

@@ -98,7 +98,7 @@ final class LoopGroup {
       c.flush();
     }
     if (c.isWritable() || observe(v, c.queuedBytes()) < live.maxQueuedBytes) {
-      c.writeShared(event, false);
+      c.writeShared(event);
       markDirty(v);
       return true;
     }
@@ -150,7 +150,7 @@ final class LoopGroup {
     ViewerMedia.Action action = v.media.decide(frame.header(), writable, queued, live.maxQueuedBytes);
     switch (action) {
       case WRITE -> {
-        c.writeShared(frame.content(), true);
+        c.writeShared(frame.content());
         markDirty(v);
         return true;
       }

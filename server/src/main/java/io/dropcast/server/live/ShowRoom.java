@@ -20,7 +20,7 @@ import io.dropcast.server.reaction.Reactions;
 import io.dropcast.server.show.Show;
 import io.dropcast.server.util.Ids;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
+import io.dropcast.server.gateway.WireFrames;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.EventLoop;
 import io.vertx.core.Future;
@@ -360,11 +360,12 @@ final class ShowRoom {
     }
   }
 
+  /** @return the message as one complete WebSocket text frame, shared by every viewer */
   private static ByteBuf encode(Object message) {
-    ByteBuf buf = ByteBufAllocator.DEFAULT.directBuffer(256);
+    ByteBuf buf = WireFrames.open(256);
     try {
       JsonCodec.mapper().writeValue((OutputStream) new ByteBufOutputStream(buf), message);
-      return buf;
+      return WireFrames.seal(buf, false);
     } catch (IOException | RuntimeException e) {
       buf.release();
       throw new IllegalStateException("cannot encode event", e);
