@@ -53,7 +53,8 @@ public final class RedisConnector {
         .autoReconnect(true)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .timeoutOptions(TimeoutOptions.enabled(timeout))
-        .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
+        // TCP_NODELAY: one connection carries every pipelined command; Nagle + delayed ACK would stall it.
+        .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).tcpNoDelay(true).build())
         .build());
     connect();
   }
