@@ -30,10 +30,20 @@ public final class Fixture {
 
   /** Creates a brand named {@code name} and an API key for it. */
   public static Fixture create(ServerProcess server, String name) throws IOException, InterruptedException {
-    Fixture admin = new Fixture(server.baseUrl(), null, ServerProcess.ADMIN_KEY);
+    return create(server.baseUrl(), ServerProcess.ADMIN_KEY, name);
+  }
+
+  /**
+   * Creates a brand named {@code name} and an API key for it on any running server.
+   *
+   * @param baseUrl e.g. {@code http://127.0.0.1:8080}
+   * @param adminKey the server's {@code admin.key}
+   */
+  public static Fixture create(String baseUrl, String adminKey, String name) throws IOException, InterruptedException {
+    Fixture admin = new Fixture(baseUrl, null, adminKey);
     JsonNode brand = admin.call("POST", "/api/v1/brands", Map.of("name", name));
     JsonNode key = admin.call("POST", "/api/v1/brands/" + brand.path("id").asText() + "/keys", Map.of());
-    return new Fixture(server.baseUrl(), brand.path("id").asText(), key.path("key").asText());
+    return new Fixture(baseUrl, brand.path("id").asText(), key.path("key").asText());
   }
 
   /** Creates a product and returns its id. */
