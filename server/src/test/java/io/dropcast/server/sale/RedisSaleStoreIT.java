@@ -22,12 +22,7 @@ class RedisSaleStoreIT extends SaleStoreContract {
   @BeforeAll
   static void connect() throws Exception {
     vertx = Vertx.vertx();
-    stores = new RedisStores(vertx, redis.url(), Duration.ofSeconds(2));
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!stores.connector().isConnected() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-    }
-    Await.await(stores.ping());
+    stores = redis.connectStores(vertx);
     store = new RedisSaleStore(stores.connector(), Clock.systemUTC());
   }
 

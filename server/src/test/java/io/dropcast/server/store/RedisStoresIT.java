@@ -20,19 +20,7 @@ class RedisStoresIT extends StoresContract {
   @BeforeAll
   static void connect() throws Exception {
     vertx = Vertx.vertx();
-    stores = new RedisStores(vertx, redis.url(), Duration.ofSeconds(2));
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (true) {
-      try {
-        Await.await(stores.ping());
-        return;
-      } catch (RuntimeException e) {
-        if (System.currentTimeMillis() > deadline) {
-          throw e;
-        }
-        Thread.sleep(50);
-      }
-    }
+    stores = redis.connectStores(vertx);
   }
 
   @AfterAll

@@ -82,6 +82,21 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
   }
 
   /** @return the Redis URI to connect to, e.g. {@code redis://127.0.0.1:41234} */
+  /**
+   * Opens {@link io.dropcast.server.store.redis.RedisStores} on this server and waits (up to 10 s)
+   * until it answers PING. The caller closes it.
+   */
+  public io.dropcast.server.store.redis.RedisStores connectStores(io.vertx.core.Vertx vertx) throws InterruptedException {
+    io.dropcast.server.store.redis.RedisStores stores =
+        new io.dropcast.server.store.redis.RedisStores(vertx, url(), java.time.Duration.ofSeconds(2));
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!stores.connector().isConnected() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    Await.await(stores.ping());
+    return stores;
+  }
+
   public String url() {
     return externalUrl != null ? externalUrl : "redis://127.0.0.1:" + port;
   }
