@@ -57,11 +57,13 @@ public final class FlashRushScenario implements Scenario {
     int attempts = p.integer("attempts", 3);
     int port = p.integer("port", 18403);
     int redisPort = p.integer("redisPort", 18479);
-    ScenarioResult result = new ScenarioResult(name()).parameter("buyers", buyers).parameter("units", units)
+    ScenarioResult result = new ScenarioResult(name()).parameter("store", p.text("store", "redis"))
+        .parameter("buyers", buyers).parameter("units", units)
         .parameter("perBuyerLimit", limit).parameter("attemptsPerBuyer", attempts);
     try (RedisProcess redis = RedisProcess.start(redisPort, ctx.serverCpus())) {
       Map<String, String> settings = new HashMap<>(LiveSettings.forBenchmarks());
-      settings.put("DROPCAST_STORE", "redis");
+      boolean onRedis = !"memory".equals(p.text("store", "redis"));
+      settings.put("DROPCAST_STORE", onRedis ? "redis" : "memory");
       settings.put("DROPCAST_REDIS_URL", redis.url());
       try (ServerProcess server = ctx.startServer(port, settings)) {
         Fixture brand = Fixture.create(server, "Rush bench");
@@ -129,7 +131,7 @@ public final class FlashRushScenario implements Scenario {
           double redisCpu = redis.cpuSeconds() - redisCpu0;
           var histogram = latency.getIntervalHistogram();
           result.latency("reserve request → reply", histogram);
-          Verification v = verify(redis.url(), saleId, limit);
+          Verification v = onRedis ? verify(redis.url(), saleId, limit) : verifyOverRest(brand, saleId);
           double perSecond = replies.get() / Math.max(1e-6, seconds);
           result.figure("reserve requests", buyers * attempts)
               .figure("replies", replies.get())
@@ -160,6 +162,13 @@ public final class FlashRushScenario implements Scenario {
   /** What Redis itself says about the sale after the rush. */
   record Verification(long allotted, long available, long held, long sold, boolean invariant, long maxPerBuyer,
                       boolean recordsMatch) {}
+
+  /** For store=memory (a comparison run): the audit as the server reports it over REST. */
+  static Verification verifyOverRest(Fixture brand, String saleId) throws Exception {
+    JsonNode a = brand.call("GET", "/api/v1/sales/" + saleId + "/audit", null);
+    return new Verification(a.path("allotted").asLong(), a.path("available").asLong(), a.path("held").asLong(),
+        a.path("sold").asLong(), a.path("consistent").asBoolean(), -1, true);
+  }
 
   static Verification verify(String url, String saleId, int limit) {
     RedisClient client = RedisClient.create(url);
