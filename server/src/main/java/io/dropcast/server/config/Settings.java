@@ -103,7 +103,7 @@ public final class Settings {
   public static final Setting<Integer> WEBHOOK_RETRY_BASE_MS = intSetting("webhook.retry-base-ms", 1000, 10, 600000,
       "Delay before the first retry; each later retry waits twice as long.");
   public static final Setting<Integer> WEBHOOK_TIMEOUT_MS = intSetting("webhook.timeout-ms", 5000, 100, 60000,
-      "Connect and idle timeout of one webhook attempt.");
+      "Longest one webhook attempt may take, answer included; also its connect and idle timeout.");
   public static final Setting<Integer> WEBHOOK_MAX_PENDING = intSetting("webhook.max-pending", 10000, 1, 1000000,
       "Most webhook messages in flight or waiting to retry per node; more are dropped and logged.");
 
