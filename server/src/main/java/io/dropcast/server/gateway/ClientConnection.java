@@ -47,19 +47,25 @@ public final class ClientConnection {
   private final List<Runnable> closeHooks = new ArrayList<>();
   private final TokenBucket requestBudget;
   private final long maxQueuedBytes;
+  private final Runnable onOverflow;
   private Identity identity;
   private boolean closed;
   /** A close frame was requested: nothing more is written. */
   private boolean closing;
 
-  /** @param maxQueuedBytes most bytes {@link #send} lets queue up for a client that does not read */
-  ClientConnection(String id, ServerWebSocket socket, Context context, TokenBucket requestBudget, long maxQueuedBytes) {
+  /**
+   * @param maxQueuedBytes most bytes {@link #send} lets queue up for a client that does not read
+   * @param onOverflow told (once) when {@link #send} closes the socket for that reason
+   */
+  ClientConnection(String id, ServerWebSocket socket, Context context, TokenBucket requestBudget, long maxQueuedBytes,
+                   Runnable onOverflow) {
     this.id = id;
     this.socket = socket;
     this.channel = ((WebSocketInternal) socket).channelHandlerContext();
     this.context = context;
     this.requestBudget = requestBudget;
     this.maxQueuedBytes = maxQueuedBytes;
+    this.onOverflow = onOverflow;
   }
 
   /** @return this connection's id ({@code con_…}) */
@@ -122,6 +128,7 @@ public final class ClientConnection {
     }
     byte[] bytes = JsonCodec.encode(message);
     if (!channel.channel().isWritable() && queuedBytes() + bytes.length > maxQueuedBytes) {
+      onOverflow.run();
       close(Protocol.CLOSE_TOO_SLOW, "too slow: more than " + maxQueuedBytes + " bytes queued");
       return;
     }

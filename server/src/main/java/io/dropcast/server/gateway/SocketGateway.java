@@ -138,7 +138,7 @@ public final class SocketGateway {
 
   private void accept(ServerWebSocket ws, String token) {
     ClientConnection connection = new ClientConnection(Ids.newId("con"), ws, vertx.getOrCreateContext(),
-        new TokenBucket(requestsPerSecond, requestBurst), maxQueuedBytes);
+        new TokenBucket(requestsPerSecond, requestBurst), maxQueuedBytes, metrics::replyOverflow);
     connections.add(connection);
     metrics.connectionOpened();
     ws.setWriteQueueMaxSize(writeQueueBytes);

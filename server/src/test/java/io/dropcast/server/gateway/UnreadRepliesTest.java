@@ -47,22 +47,47 @@ class UnreadRepliesTest {
     return node.rest().get("/ready", null).json().path("connections").asInt();
   }
 
+  /** @return the node's count of sockets closed because their replies piled up */
+  private static double replyOverflows() {
+    for (String line : node.rest().get("/metrics", null).text().split("\n")) {
+      if (line.startsWith("dropcast_ws_reply_overflows_total")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    throw new AssertionError("no dropcast_ws_reply_overflows_total in /metrics");
+  }
+
   @Test
   void a_client_that_sends_without_reading_is_closed_with_4408_once_its_replies_pile_up() throws Exception {
+    double before = replyOverflows();
     try (Socket socket = RawSocket.open(node.port(), 4096)) {
-      sendRefusedFrames(socket, 60_000);
-      // Now read, fast (a larger window), before the server drops the connection: the replies queued
-      // up to the cap arrive, then the 4408 close frame.
+      Thread sender = new Thread(() -> sendRefusedFrames(socket, 200_000), "refused-frames");
+      sender.start();
+      long deadline = System.currentTimeMillis() + 20_000;
+      while (replyOverflows() == before && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(replyOverflows()).as("sockets closed for unread replies").isEqualTo(before + 1);
+      // Read now (with a larger window), within the close grace: the replies queued up to the cap
+      // arrive, then the 4408 close frame.
       socket.setReceiveBufferSize(1 << 20);
       assertThat(RawSocket.readUntilClose(socket)[0]).isEqualTo(Protocol.CLOSE_TOO_SLOW);
+      socket.close();
+      sender.join(10_000);
     }
   }
 
   @Test
   void a_client_that_never_reads_is_disconnected_although_it_never_reads_the_close_frame() throws Exception {
     try (Socket socket = RawSocket.open(node.port(), 4096)) {
+      double before = replyOverflows();
       sendRefusedFrames(socket, 60_000);
-      long deadline = System.currentTimeMillis() + ClientConnection.CLOSE_GRACE_MS + 7_000;
+      long overflowDeadline = System.currentTimeMillis() + 20_000;
+      while (replyOverflows() == before && System.currentTimeMillis() < overflowDeadline) {
+        Thread.sleep(20);
+      }
+      assertThat(replyOverflows()).as("sockets closed for unread replies").isEqualTo(before + 1);
+      long deadline = System.currentTimeMillis() + ClientConnection.CLOSE_GRACE_MS + 5_000;
       while (openConnections() > 0 && System.currentTimeMillis() < deadline) {
         Thread.sleep(100);
       }
