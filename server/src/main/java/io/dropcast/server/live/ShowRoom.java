@@ -242,6 +242,10 @@ final class ShowRoom {
       return identity != null ? identity
           : new Identity(Ids.newId("guest"), "Guest", Role.GUEST, null, id, null);
     }
+    if (!show.brandId().equals(identity.brandId())) {
+      // Another brand's show answers exactly like a show that does not exist.
+      throw new ProtocolException(ErrorCode.NOT_FOUND, "no show " + id);
+    }
     if (!identity.admits(show.brandId(), id)) {
       throw new ProtocolException(ErrorCode.FORBIDDEN, "your token does not admit show " + id);
     }
