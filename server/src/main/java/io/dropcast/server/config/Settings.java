@@ -79,7 +79,7 @@ public final class Settings {
   public static final Setting<Integer> LIVE_COALESCE_MS = intSetting("live.coalesce-ms", 250, 10, 10000,
       "Coalescing interval for counters (viewers, reactions, stock): at most one event per key per interval.");
   public static final Setting<Integer> LIVE_MAX_QUEUED_BYTES = intSetting("live.max-queued-bytes", 2 << 20, 65536, 256 << 20,
-      "Hard cap of bytes queued for one viewer: an event or codec config beyond it closes the socket with 4408.");
+      "Hard cap of bytes queued for one client: an event, codec config or reply beyond it closes the socket with 4408.");
   public static final Setting<Integer> MEDIA_GOP_MAX_BYTES = intSetting("media.gop-max-bytes", 8 << 20, 65536, 256 << 20,
       "Most bytes of frames cached per show since the last keyframe for late joiners; beyond it the cache waits for the next keyframe.");
   // --- flash sales ---
@@ -103,7 +103,7 @@ public final class Settings {
   public static final Setting<Integer> WEBHOOK_RETRY_BASE_MS = intSetting("webhook.retry-base-ms", 1000, 10, 600000,
       "Delay before the first retry; each later retry waits twice as long.");
   public static final Setting<Integer> WEBHOOK_TIMEOUT_MS = intSetting("webhook.timeout-ms", 5000, 100, 60000,
-      "Connect and idle timeout of one webhook attempt.");
+      "Longest one webhook attempt may take, answer included; also its connect and idle timeout.");
   public static final Setting<Integer> WEBHOOK_MAX_PENDING = intSetting("webhook.max-pending", 10000, 1, 1000000,
       "Most webhook messages in flight or waiting to retry per node; more are dropped and logged.");
 

@@ -2,9 +2,11 @@ package io.dropcast.server.gateway;
 
 import io.dropcast.protocol.ErrorCode;
 import io.dropcast.protocol.JsonCodec;
+import io.dropcast.protocol.Protocol;
 import io.dropcast.protocol.message.Reply;
 import io.dropcast.server.auth.Identity;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.vertx.core.Context;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client's WebSocket and its per-connection state.
@@ -24,8 +27,17 @@ import java.util.Map;
  *
  * <p>Buffers: {@link #writeShared} never takes ownership of the caller's buffer; it writes a
  * retained duplicate, so one encoded event can be written to many connections without copying.
+ *
+ * <p>Outbound bound: {@link #send} and {@link #writeShared} both write straight to the Netty channel
+ * (so replies and events leave in the order they were written, even while the client reads slowly),
+ * and {@link #send} refuses to queue more than {@code live.max-queued-bytes} for a client that does not
+ * read: it closes the socket with {@link Protocol#CLOSE_TOO_SLOW} instead. A socket the server closes
+ * is dropped after {@link #CLOSE_GRACE_MS} even if the client never reads the close frame.
  */
 public final class ClientConnection {
+  /** How long a server-initiated close waits for the client to read the close frame before dropping TCP. */
+  static final long CLOSE_GRACE_MS = 5000;
+
   private final String id;
   private final ServerWebSocket socket;
   private final ChannelHandlerContext channel;
@@ -36,10 +48,19 @@ public final class ClientConnection {
   private final Map<AttachmentKey<?>, Object> attachments = new HashMap<>();
   private final List<Runnable> closeHooks = new ArrayList<>();
   private final TokenBucket requestBudget;
+  private final long maxQueuedBytes;
+  private final Runnable onOverflow;
   private Identity identity;
   private boolean closed;
+  /** A close frame was requested: nothing more is written. */
+  private boolean closing;
 
-  ClientConnection(String id, ServerWebSocket socket, Context context, TokenBucket requestBudget) {
+  /**
+   * @param maxQueuedBytes most bytes {@link #send} lets queue up for a client that does not read
+   * @param onOverflow told (once) when {@link #send} closes the socket for that reason
+   */
+  ClientConnection(String id, ServerWebSocket socket, Context context, TokenBucket requestBudget, long maxQueuedBytes,
+                   Runnable onOverflow) {
     this.id = id;
     this.socket = socket;
     this.channel = ((WebSocketInternal) socket).channelHandlerContext();
@@ -48,6 +69,8 @@ public final class ClientConnection {
     this.wire = encoder != null ? encoder : channel;
     this.context = context;
     this.requestBudget = requestBudget;
+    this.maxQueuedBytes = maxQueuedBytes;
+    this.onOverflow = onOverflow;
   }
 
   /** @return this connection's id ({@code con_…}) */
@@ -99,11 +122,22 @@ public final class ClientConnection {
     return !closed;
   }
 
-  /** Sends one message (reply, event, hello) encoded as JSON, flushed at once. */
+  /**
+   * Sends one message (reply, event, hello) encoded as JSON, flushed at once. When the client does not
+   * read and more than {@code live.max-queued-bytes} would be queued for it, the message is dropped
+   * and the socket closed with {@link Protocol#CLOSE_TOO_SLOW}.
+   */
   public void send(Object message) {
-    if (!closed) {
-      socket.writeTextMessage(JsonCodec.encodeToString(message));
+    if (closed || closing) {
+      return;
     }
+    byte[] bytes = JsonCodec.encode(message);
+    if (!channel.channel().isWritable() && queuedBytes() + bytes.length > maxQueuedBytes) {
+      onOverflow.run();
+      close(Protocol.CLOSE_TOO_SLOW, "too slow: more than " + maxQueuedBytes + " bytes queued");
+      return;
+    }
+    wire.writeAndFlush(WireFrames.copyOf(Unpooled.wrappedBuffer(bytes), false), silentPromise);
   }
 
   /** Sends an error reply. */
@@ -119,7 +153,7 @@ public final class ClientConnection {
    * @return false when the connection is closed and nothing was written
    */
   public boolean writeShared(ByteBuf frame) {
-    if (closed) {
+    if (closed || closing) {
       return false;
     }
     // The channel's own void promise does not fire exceptionCaught when a write fails: a viewer that
@@ -154,11 +188,22 @@ public final class ClientConnection {
     return requestBudget.tryTake();
   }
 
-  /** Closes the socket with a WebSocket close code and reason. */
+  /**
+   * Closes the socket with a WebSocket close code and reason; nothing is written afterwards. The TCP
+   * connection is dropped after {@link #CLOSE_GRACE_MS} if the client has not completed the close by
+   * then (a client that never reads would otherwise never receive the close frame).
+   */
   public void close(int code, String reason) {
-    if (!closed) {
-      socket.close((short) code, reason);
+    if (closed || closing) {
+      return;
     }
+    closing = true;
+    socket.close((short) code, reason);
+    channel.executor().schedule(() -> {
+      if (channel.channel().isOpen()) {
+        channel.close();
+      }
+    }, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
   }
 
   /** Installs the guard that answers undecodable frames with a close frame, just before Vert.x's handler. */

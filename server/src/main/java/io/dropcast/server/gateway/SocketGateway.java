@@ -52,6 +52,7 @@ public final class SocketGateway {
   private final int requestsPerSecond;
   private final int requestBurst;
   private final int authTimeoutMs;
+  private final int maxQueuedBytes;
   private final Map<String, Object> limits = new LinkedHashMap<>();
   private volatile MediaHandler mediaHandler = (connection, frame) ->
       connection.sendError(null, ErrorCode.FORBIDDEN, "this server does not accept media frames");
@@ -77,6 +78,7 @@ public final class SocketGateway {
     this.requestsPerSecond = config.get(Settings.WS_REQUESTS_PER_SECOND);
     this.requestBurst = config.get(Settings.WS_REQUEST_BURST);
     this.authTimeoutMs = config.get(Settings.WS_AUTH_TIMEOUT_MS);
+    this.maxQueuedBytes = config.get(Settings.LIVE_MAX_QUEUED_BYTES);
     limit("maxTextBytes", maxTextBytes);
     limit("maxMediaBytes", maxMediaBytes);
     limit("requestsPerSecond", requestsPerSecond);
@@ -136,7 +138,7 @@ public final class SocketGateway {
 
   private void accept(ServerWebSocket ws, String token) {
     ClientConnection connection = new ClientConnection(Ids.newId("con"), ws, vertx.getOrCreateContext(),
-        new TokenBucket(requestsPerSecond, requestBurst));
+        new TokenBucket(requestsPerSecond, requestBurst), maxQueuedBytes, metrics::replyOverflow);
     connections.add(connection);
     metrics.connectionOpened();
     ws.setWriteQueueMaxSize(writeQueueBytes);

@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * connection's {@link #VIEWER} attachment, touched only on the connection's loop.
  *
  * <p>Rooms are created on the first join of an existing show and kept while the node runs (an ended
- * show's room drops its buffers once its last viewer leaves). {@link #publish} to a show that has
+ * show's room drops its buffers once its last viewer leaves). Every join reads the show from the
+ * store, so the room admits by the brand's latest edits (PATCH) and a deleted show is NOT_FOUND. {@link #publish} to a show that has
  * no room on this node (nobody joined it here) is dropped: there is nobody to deliver it to.
  *
  * <p>Thread-safe: ops run on the connection's loop, {@link ShowEvents} methods may be called from
@@ -241,10 +242,17 @@ public final class LiveShows implements ShowEvents {
     Identity identity = c.identity();
     Viewer previous = c.attachment(VIEWER);
     Long from = lastSeq;
-    Future<Object> joined = room(showId).compose(room -> contributions(room.show(), identity, from).compose(sections -> {
-      Promise<Object> reply = Promise.promise();
-      room.execute(() -> room.join(c, identity, previous, from, sections, reply));
-      return reply.future();
+    // Every join reads the show: the brand's edits (host, guests, title, sponsorship) apply to the next
+    // join, and a deleted show is NOT_FOUND even though its room is still here.
+    Future<Object> joined = room(showId).compose(room -> stores.shows().get(showId).compose(stored -> {
+      if (stored == null) {
+        return Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, "no show " + showId));
+      }
+      return contributions(stored, identity, from).compose(sections -> {
+        Promise<Object> reply = Promise.promise();
+        room.execute(() -> room.join(c, identity, previous, from, stored, sections, reply));
+        return reply.future();
+      });
     }));
     Promise<Object> onLoop = Promise.promise();
     joined.onComplete(ar -> completeOn(c, onLoop, ar));

@@ -170,10 +170,12 @@ final class ShowRoom {
    * @param identity the connection's identity, or null for a guest
    * @param previous the connection's current membership (any show), or null
    * @param lastSeq the client's last seen seq, or null for a fresh snapshot
+   * @param stored the show as the store had it when the join was made
    * @param sections other features' snapshot sections ({@link SnapshotContributor}), by key
    */
-  void join(ClientConnection c, Identity identity, Viewer previous, Long lastSeq, Map<String, Object> sections,
-            Promise<Object> reply) {
+  void join(ClientConnection c, Identity identity, Viewer previous, Long lastSeq, Show stored,
+            Map<String, Object> sections, Promise<Object> reply) {
+    adopt(stored);
     Identity who;
     try {
       who = admit(identity);
@@ -216,6 +218,22 @@ final class ShowRoom {
     group.context.runOnContext(v -> live.admitted(viewer, guest, data, missedEvents, media, reply));
   }
 
+  /**
+   * Takes the brand's latest edits of the show (PATCH works while it is scheduled: title, host,
+   * guests, sponsorship, lineup) from a store read made for a join (room thread). The room's own
+   * lifecycle wins: a read that raced a state change, or an older read, changes nothing. A new host
+   * is never muted or banned (the previous host may have done so before the hand-over).
+   */
+  private void adopt(Show stored) {
+    if (!transitioning && stored.state() == show.state() && !stored.updatedAt().isBefore(show.updatedAt())) {
+      if (!stored.hostUserId().equals(show.hostUserId())) {
+        chat.ban(stored.hostUserId(), false);
+        chat.mute(stored.hostUserId(), false);
+      }
+      show = stored;
+    }
+  }
+
   private Identity admit(Identity identity) {
     if (identity == null || identity.role() == Role.GUEST) {
       if (!show.guestsAllowed()) {
@@ -224,9 +242,14 @@ final class ShowRoom {
       return identity != null ? identity
           : new Identity(Ids.newId("guest"), "Guest", Role.GUEST, null, id, null);
     }
+    if (!show.brandId().equals(identity.brandId())) {
+      // Another brand's show answers exactly like a show that does not exist.
+      throw new ProtocolException(ErrorCode.NOT_FOUND, "no show " + id);
+    }
     if (!identity.admits(show.brandId(), id)) {
       throw new ProtocolException(ErrorCode.FORBIDDEN, "your token does not admit show " + id);
     }
+    requireCurrentHost(identity, show);
     chat.checkNotBanned(identity.userId());
     return identity;
   }
@@ -443,6 +466,7 @@ final class ShowRoom {
       if (fresh == null) {
         return Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, "show " + id + " no longer exists"));
       }
+      requireCurrentHost(v.identity, fresh);
       if (fresh.state() != from) {
         return Future.failedFuture(new ProtocolException(ErrorCode.CONFLICT, "show is " + fresh.state().wireName()));
       }
@@ -627,6 +651,19 @@ final class ShowRoom {
       data.put("productId", productId);
     }
     return data;
+  }
+
+  /**
+   * A host token admits its holder only while they are the show's {@code hostUserId}: a PATCH of the
+   * host hands the show over, and older host tokens stop working.
+   *
+   * @throws ProtocolException FORBIDDEN for a host token of a user who no longer hosts the show
+   */
+  private static void requireCurrentHost(Identity identity, Show show) {
+    if (identity.role() == Role.HOST && !identity.userId().equals(show.hostUserId())) {
+      throw new ProtocolException(ErrorCode.FORBIDDEN,
+          "show " + show.id() + " is now hosted by another user; ask the brand for a new host token");
+    }
   }
 
   private static void requireModerator(Viewer v) {

@@ -35,6 +35,7 @@ public final class Metrics {
   private final Map<String, Counter> requests = new ConcurrentHashMap<>();
   private final Map<String, Counter> restErrors = new ConcurrentHashMap<>();
   private final Timer eventLoopLag;
+  private final Counter replyOverflows;
 
   public Metrics() {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -51,6 +52,9 @@ public final class Metrics {
     new UptimeMetrics().bindTo(registry);
     Gauge.builder("dropcast_ws_connections", connections, AtomicLong::doubleValue)
         .description("Open WebSocket connections on this node")
+        .register(registry);
+    replyOverflows = Counter.builder("dropcast_ws_reply_overflows")
+        .description("Sockets closed with 4408 because a reply found more than live.max-queued-bytes queued")
         .register(registry);
     eventLoopLag = Timer.builder("dropcast_event_loop_lag")
         .description("Delay between when a probe task was due on an event loop and when it ran")
@@ -88,6 +92,11 @@ public final class Metrics {
     restErrors.computeIfAbsent(code.name(), k -> Counter.builder("dropcast_rest_errors")
         .description("REST error replies by error code")
         .tag("code", k).register(registry)).increment();
+  }
+
+  /** Counts a socket closed because its client did not read its replies (4408). */
+  public void replyOverflow() {
+    replyOverflows.increment();
   }
 
   /** Records one event-loop lag sample. */

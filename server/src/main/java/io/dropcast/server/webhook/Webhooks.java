@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * delivery of sale events with the Standard Webhooks headers, retried with exponential backoff up to
  * {@code webhook.max-attempts}.
  *
- * <p>Delivery uses the non-blocking Vert.x HTTP client; retries are Vert.x timers. At most
+ * <p>Delivery uses the non-blocking Vert.x HTTP client; retries are Vert.x timers. One attempt
+ * lasts at most {@code webhook.timeout-ms} (connect, idle, and the whole answer), and the answer's
+ * body is discarded unread, so a brand's endpoint cannot hold a delivery slot or node memory. At most
  * {@code webhook.max-pending} deliveries are in flight per node (more are dropped and logged), and
  * each brand keeps its last 100 attempts. Thread-safe.
  */
@@ -60,6 +62,7 @@ public final class Webhooks implements SaleHooks, ApiModule {
   private final int maxAttempts;
   private final long retryBaseMs;
   private final int maxPending;
+  private final long attemptTimeoutMs;
   private final AtomicInteger pending = new AtomicInteger();
   private final Map<String, ArrayDeque<Map<String, Object>>> attempts = new ConcurrentHashMap<>();
 
@@ -71,6 +74,7 @@ public final class Webhooks implements SaleHooks, ApiModule {
     this.maxAttempts = maxAttempts;
     this.retryBaseMs = retryBaseMs;
     this.maxPending = maxPending;
+    this.attemptTimeoutMs = timeoutMs;
     this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)
         .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS));
   }
@@ -179,9 +183,24 @@ public final class Webhooks implements SaleHooks, ApiModule {
         .putHeader("webhook-id", msgId)
         .putHeader("webhook-timestamp", Long.toString(timestamp))
         .putHeader("webhook-signature", WebhookSigner.sign(endpoint.secret(), msgId, timestamp, body));
+    java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
     http.request(options)
-        .compose(req -> req.send(body))
-        .compose(resp -> resp.body().map(b -> resp.statusCode()))
+        .compose(req -> {
+          // The brand's endpoint decides how long and how much it answers: bound the whole attempt
+          // (an endpoint that trickles bytes never trips the idle timeout) and discard the body as it
+          // arrives instead of buffering it.
+          long deadline = vertx.setTimer(attemptTimeoutMs, t -> {
+            timedOut.set(true);
+            req.reset();
+          });
+          return req.send(body)
+              .compose(resp -> {
+                int status = resp.statusCode();
+                resp.handler(chunk -> { });
+                return resp.end().map(v -> status);
+              })
+              .andThen(done -> vertx.cancelTimer(deadline));
+        })
         .onComplete(ar -> {
           boolean ok = ar.succeeded() && ar.result() >= 200 && ar.result() < 300;
           Map<String, Object> record = new LinkedHashMap<>();
@@ -191,7 +210,8 @@ public final class Webhooks implements SaleHooks, ApiModule {
           record.put("status", ar.succeeded() ? ar.result() : 0);
           record.put("ok", ok);
           if (ar.failed()) {
-            record.put("error", String.valueOf(ar.cause().getMessage()));
+            record.put("error", timedOut.get() ? "no complete answer within " + attemptTimeoutMs + " ms"
+                : String.valueOf(ar.cause().getMessage()));
           }
           record.put("at", clock.instant());
           remember(endpoint.brandId(), record);

@@ -15,7 +15,19 @@ public final class RawSocket {
 
   /** Connects to {@code /ws}, completes the upgrade and returns the socket (10 s read timeout). */
   public static Socket open(int port) throws IOException {
-    Socket socket = new Socket("127.0.0.1", port);
+    return open(port, 0);
+  }
+
+  /**
+   * As {@link #open(int)} with a small TCP receive buffer (set before connecting; 0 keeps the
+   * system default), so a client that stops reading pushes back on the server quickly.
+   */
+  public static Socket open(int port, int receiveBufferBytes) throws IOException {
+    Socket socket = new Socket();
+    if (receiveBufferBytes > 0) {
+      socket.setReceiveBufferSize(receiveBufferBytes);
+    }
+    socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5_000);
     socket.setSoTimeout(10_000);
     String key = Base64.getEncoder().encodeToString("0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
     socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"

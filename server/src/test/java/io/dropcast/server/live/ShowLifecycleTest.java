@@ -100,11 +100,13 @@ class ShowLifecycleTest {
     Show ours = acme.show(false);
     try (DropcastClient viewer = node.connect(acme.brandViewerToken("v3"));
          DropcastClient host = acme.joined(acme.hostToken(ours), ours)) {
-      assertThat(errorOf(() -> viewer.join(theirs.id()))).isEqualTo(ErrorCode.FORBIDDEN);
+      // Another brand's show is answered like one that does not exist.
+      assertThat(errorOf(() -> viewer.join(theirs.id()))).isEqualTo(ErrorCode.NOT_FOUND);
+      assertThat(errorOf(() -> viewer.join("shw_doesnotexist"))).isEqualTo(ErrorCode.NOT_FOUND);
       assertThat(errorOf(() -> viewer.call("chat.send", theirs.id(), Map.of("text", "hi")))).isEqualTo(ErrorCode.FORBIDDEN);
       assertThat(errorOf(() -> viewer.call("react", theirs.id(), Map.of("kind", "like")))).isEqualTo(ErrorCode.FORBIDDEN);
       // A host of brand A's show cannot join, pin or start brand B's show either.
-      assertThat(errorOf(() -> host.join(theirs.id()))).isEqualTo(ErrorCode.FORBIDDEN);
+      assertThat(errorOf(() -> host.join(theirs.id()))).isEqualTo(ErrorCode.NOT_FOUND);
       assertThat(errorOf(() -> host.call("show.start", theirs.id(), null))).isEqualTo(ErrorCode.FORBIDDEN);
       assertThat(errorOf(() -> host.call("product.pin", theirs.id(),
           Map.of("productId", other.products().get(0).id())))).isEqualTo(ErrorCode.FORBIDDEN);
