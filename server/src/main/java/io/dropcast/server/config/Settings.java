@@ -106,6 +106,8 @@ public final class Settings {
       "Longest one webhook attempt may take, answer included; also its connect and idle timeout.");
   public static final Setting<Integer> WEBHOOK_MAX_PENDING = intSetting("webhook.max-pending", 10000, 1, 1000000,
       "Most webhook messages in flight or waiting to retry per node; more are dropped and logged.");
+  public static final Setting<Boolean> WEBHOOK_ALLOW_PRIVATE_TARGETS = boolSetting("webhook.allow-private-targets", false,
+      "Let webhook URLs reach loopback, private and link-local addresses (tests, single-tenant setups).");
 
   // --- demo ---
   public static final Setting<Boolean> DEMO = boolSetting("demo", false,
@@ -123,7 +125,7 @@ public final class Settings {
       CHAT_MAX_FILTER_WORDS, PINS_MAX, REACTIONS_MAX_COUNT,
       LIVE_HISTORY_SIZE, LIVE_COALESCE_MS, LIVE_MAX_QUEUED_BYTES, MEDIA_GOP_MAX_BYTES,
       SALE_TICK_MS, SALE_SWEEP_BATCH, SALE_MIN_HOLD_SECONDS, SALE_CHAT_KEYWORD,
-      WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_BASE_MS, WEBHOOK_TIMEOUT_MS, WEBHOOK_MAX_PENDING,
+      WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_BASE_MS, WEBHOOK_TIMEOUT_MS, WEBHOOK_MAX_PENDING, WEBHOOK_ALLOW_PRIVATE_TARGETS,
       DEMO);
 
   private Settings() {}

@@ -22,8 +22,11 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.net.InetAddress;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -47,6 +50,15 @@ import org.slf4j.LoggerFactory;
  * body is discarded unread, so a brand's endpoint cannot hold a delivery slot or node memory. At most
  * {@code webhook.max-pending} deliveries are in flight per node (more are dropped and logged), and
  * each brand keeps its last 100 attempts. Thread-safe.
+ *
+ * <p>SSRF guard (unless {@code webhook.allow-private-targets}): {@code PUT} refuses {@code localhost}
+ * and loopback, private, link-local and unspecified IP literals ({@link WebhookTargets}); every attempt
+ * first resolves the host on a worker thread ({@code executeBlocking}, never on the event loop),
+ * refuses the attempt without sending anything when any resolved address is forbidden, and otherwise
+ * connects to the checked address itself (the URL's host still goes into {@code Host} and TLS SNI /
+ * certificate checks), so a DNS answer that changes between the check and the connect (rebinding)
+ * cannot redirect the request. Redirects are never followed. A slow DNS server holds a Vert.x worker
+ * thread per lookup (bounded by {@code webhook.max-pending}); the JVM's DNS cache applies.
  */
 public final class Webhooks implements SaleHooks, ApiModule {
   private static final Logger LOG = LoggerFactory.getLogger(Webhooks.class);
@@ -63,11 +75,12 @@ public final class Webhooks implements SaleHooks, ApiModule {
   private final long retryBaseMs;
   private final int maxPending;
   private final long attemptTimeoutMs;
+  private final boolean allowPrivateTargets;
   private final AtomicInteger pending = new AtomicInteger();
   private final Map<String, ArrayDeque<Map<String, Object>>> attempts = new ConcurrentHashMap<>();
 
   Webhooks(Vertx vertx, EntityStore<WebhookEndpoint> endpoints, Clock clock, int maxAttempts, long retryBaseMs,
-           int maxPending, int timeoutMs) {
+           int maxPending, int timeoutMs, boolean allowPrivateTargets) {
     this.vertx = vertx;
     this.endpoints = endpoints;
     this.clock = clock;
@@ -75,6 +88,7 @@ public final class Webhooks implements SaleHooks, ApiModule {
     this.retryBaseMs = retryBaseMs;
     this.maxPending = maxPending;
     this.attemptTimeoutMs = timeoutMs;
+    this.allowPrivateTargets = allowPrivateTargets;
     this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)
         .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS));
   }
@@ -87,7 +101,7 @@ public final class Webhooks implements SaleHooks, ApiModule {
     var config = server.config();
     Webhooks webhooks = new Webhooks(server.vertx(), store, server.clock(), config.get(Settings.WEBHOOK_MAX_ATTEMPTS),
         config.get(Settings.WEBHOOK_RETRY_BASE_MS), config.get(Settings.WEBHOOK_MAX_PENDING),
-        config.get(Settings.WEBHOOK_TIMEOUT_MS));
+        config.get(Settings.WEBHOOK_TIMEOUT_MS), config.get(Settings.WEBHOOK_ALLOW_PRIVATE_TARGETS));
     server.addApiModule(webhooks);
     server.onClose(webhooks.http::close);
     return webhooks;
@@ -125,6 +139,13 @@ public final class Webhooks implements SaleHooks, ApiModule {
     String brand = Caller.brand(ctx);
     JsonBody body = JsonBody.of(ctx, "url", "secret");
     String url = body.url("url", MAX_URL, null);
+    if (!allowPrivateTargets) {
+      String problem = WebhookTargets.literalProblem(WebhookTargets.host(url));
+      if (problem != null) {
+        throw JsonBody.bad("field 'url' " + problem
+            + "; webhooks may not target the server's own or internal network (webhook.allow-private-targets=false)");
+      }
+    }
     String secret = body.optionalText("secret", 1, MAX_SECRET, null);
     if (secret == null) {
       secret = WebhookSigner.newSecret();
@@ -176,15 +197,57 @@ public final class Webhooks implements SaleHooks, ApiModule {
     });
   }
 
+  /**
+   * Where one attempt may connect: null when private targets are allowed (Vert.x resolves the URL's
+   * host itself), else the first resolved address after every resolved address passed the check.
+   * Resolution runs on a worker thread.
+   *
+   * @return a failed future with a clear message when the host is refused or does not resolve
+   */
+  private Future<SocketAddress> checkedTarget(String url) {
+    if (allowPrivateTargets) {
+      return Future.succeededFuture(null);
+    }
+    URI uri = URI.create(url);
+    String host = WebhookTargets.host(url);
+    String literal = WebhookTargets.literalProblem(host);
+    if (literal != null) {
+      return Future.failedFuture("refused: host " + literal + " (webhook.allow-private-targets=false); nothing sent");
+    }
+    int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    return vertx.<InetAddress[]>executeBlocking(() -> InetAddress.getAllByName(host), false)
+        .recover(e -> Future.failedFuture("cannot resolve host '" + host + "': " + e.getMessage()))
+        .compose(addresses -> {
+          for (InetAddress a : addresses) {
+            if (WebhookTargets.isForbidden(a)) {
+              return Future.failedFuture("refused: host '" + host + "' resolves to " + a.getHostAddress()
+                  + ", a loopback, private or link-local address (webhook.allow-private-targets=false); nothing sent");
+            }
+          }
+          return Future.succeededFuture(SocketAddress.inetSocketAddress(port, addresses[0].getHostAddress()));
+        });
+  }
+
   private void deliver(WebhookEndpoint endpoint, String msgId, String type, String body, int attempt) {
+    java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
+    checkedTarget(endpoint.url())
+        .compose(server -> send(endpoint, msgId, body, server, timedOut))
+        .onComplete(ar -> attempted(endpoint, msgId, type, body, attempt, timedOut.get(), ar));
+  }
+
+  /** One HTTP attempt, to {@code server} when not null (the checked address), else to the URL's host. */
+  private Future<Integer> send(WebhookEndpoint endpoint, String msgId, String body, SocketAddress server,
+                               java.util.concurrent.atomic.AtomicBoolean timedOut) {
     long timestamp = clock.instant().getEpochSecond();
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(endpoint.url())
         .putHeader("content-type", "application/json")
         .putHeader("webhook-id", msgId)
         .putHeader("webhook-timestamp", Long.toString(timestamp))
         .putHeader("webhook-signature", WebhookSigner.sign(endpoint.secret(), msgId, timestamp, body));
-    java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
-    http.request(options)
+    if (server != null) {
+      options.setServer(server);
+    }
+    return http.request(options)
         .compose(req -> {
           // The brand's endpoint decides how long and how much it answers: bound the whole attempt
           // (an endpoint that trickles bytes never trips the idle timeout) and discard the body as it
@@ -200,31 +263,33 @@ public final class Webhooks implements SaleHooks, ApiModule {
                 return resp.end().map(v -> status);
               })
               .andThen(done -> vertx.cancelTimer(deadline));
-        })
-        .onComplete(ar -> {
-          boolean ok = ar.succeeded() && ar.result() >= 200 && ar.result() < 300;
-          Map<String, Object> record = new LinkedHashMap<>();
-          record.put("id", msgId);
-          record.put("type", type);
-          record.put("attempt", attempt);
-          record.put("status", ar.succeeded() ? ar.result() : 0);
-          record.put("ok", ok);
-          if (ar.failed()) {
-            record.put("error", timedOut.get() ? "no complete answer within " + attemptTimeoutMs + " ms"
-                : String.valueOf(ar.cause().getMessage()));
-          }
-          record.put("at", clock.instant());
-          remember(endpoint.brandId(), record);
-          if (ok || attempt >= maxAttempts) {
-            pending.decrementAndGet();
-            if (!ok) {
-              LOG.warn("webhook {} {} to brand {} failed after {} attempts", type, msgId, endpoint.brandId(), attempt);
-            }
-            return;
-          }
-          long delay = retryBaseMs << Math.min(attempt - 1, 16);
-          vertx.setTimer(delay, t -> deliver(endpoint, msgId, type, body, attempt + 1));
         });
+  }
+
+  private void attempted(WebhookEndpoint endpoint, String msgId, String type, String body, int attempt,
+                         boolean timedOut, io.vertx.core.AsyncResult<Integer> ar) {
+    boolean ok = ar.succeeded() && ar.result() >= 200 && ar.result() < 300;
+    Map<String, Object> record = new LinkedHashMap<>();
+    record.put("id", msgId);
+    record.put("type", type);
+    record.put("attempt", attempt);
+    record.put("status", ar.succeeded() ? ar.result() : 0);
+    record.put("ok", ok);
+    if (ar.failed()) {
+      record.put("error", timedOut ? "no complete answer within " + attemptTimeoutMs + " ms"
+          : String.valueOf(ar.cause().getMessage()));
+    }
+    record.put("at", clock.instant());
+    remember(endpoint.brandId(), record);
+    if (ok || attempt >= maxAttempts) {
+      pending.decrementAndGet();
+      if (!ok) {
+        LOG.warn("webhook {} {} to brand {} failed after {} attempts", type, msgId, endpoint.brandId(), attempt);
+      }
+      return;
+    }
+    long delay = retryBaseMs << Math.min(attempt - 1, 16);
+    vertx.setTimer(delay, t -> deliver(endpoint, msgId, type, body, attempt + 1));
   }
 
   private void remember(String brandId, Map<String, Object> record) {

@@ -28,7 +28,7 @@ class WebhookSlowEndpointTest {
 
   @BeforeAll
   static void start() {
-    node = TestNode.start(Map.of("webhook.timeout-ms", "500", "webhook.max-attempts", "1", "sale.tick-ms", "100"));
+    node = TestNode.start(Map.of("webhook.allow-private-targets", "true", "webhook.timeout-ms", "500", "webhook.max-attempts", "1", "sale.tick-ms", "100"));
     receiverVertx = Vertx.vertx();
     receiver = Await.await(receiverVertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
       var response = req.response().setChunked(true).setStatusCode(200);

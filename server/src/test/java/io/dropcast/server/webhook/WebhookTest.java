@@ -44,7 +44,7 @@ class WebhookTest {
 
   @BeforeAll
   static void start() {
-    node = TestNode.start(Map.of("webhook.retry-base-ms", "100", "sale.tick-ms", "100", "sale.min-hold-seconds", "1"));
+    node = TestNode.start(Map.of("webhook.allow-private-targets", "true", "webhook.retry-base-ms", "100", "sale.tick-ms", "100", "sale.min-hold-seconds", "1"));
     rest = node.rest();
     receiverVertx = Vertx.vertx();
     receiver = Await.await(receiverVertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
