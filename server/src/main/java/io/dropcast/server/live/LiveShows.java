@@ -327,6 +327,30 @@ public final class LiveShows implements ShowEvents {
     });
   }
 
+  /**
+   * Whether a user is banned from a show, as the show's room on this node knows it (bans live in
+   * the room, see {@code chat.ban}). Any thread: the question hops onto the room's loop, and the
+   * answer is delivered on the caller's context when called from one.
+   *
+   * @return true when banned; false when the show has no room on this node (nobody was banned here)
+   */
+  public Future<Boolean> isBanned(String showId, String userId) {
+    ShowRoom room = rooms.get(showId);
+    if (room == null) {
+      return Future.succeededFuture(false);
+    }
+    ContextInternal caller = vertx.getContext();
+    Promise<Boolean> answer = caller != null ? caller.promise() : Promise.promise();
+    room.execute(() -> {
+      try {
+        answer.complete(room.isBanned(userId));
+      } catch (RuntimeException e) {
+        answer.fail(e);
+      }
+    });
+    return answer.future();
+  }
+
   /** Called on the viewer's loop once the room admitted it: attach, reply, then catch up. */
   void admitted(Viewer v, Identity guest, Object reply, List<ByteBuf> missed, List<RelayFrame> media,
                 Promise<Object> promise) {

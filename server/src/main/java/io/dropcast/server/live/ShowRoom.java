@@ -300,6 +300,11 @@ final class ShowRoom {
     return data;
   }
 
+  /** @return true when the user is banned from this show (room thread) */
+  boolean isBanned(String userId) {
+    return chat.isBanned(userId);
+  }
+
   /** @return the show (any thread; the latest state the room saw) */
   Show show() {
     return show;
@@ -499,6 +504,9 @@ final class ShowRoom {
   Future<Object> chatSend(Viewer v, Object text) {
     ChatCommand command = live.chatCommand;
     if (command != null && text instanceof String s && command.matches(s.strip())) {
+      // A banned user is no longer a member (call() answers BANNED); checked again so that no
+      // command (e.g. comment-to-buy) ever runs for a banned writer.
+      chat.checkNotBanned(v.identity.userId());
       List<String> pinned = new ArrayList<>();
       pins.list().forEach(p -> pinned.add(0, p.productId()));
       return command.run(new ChatCommand.Invocation(id, v.identity, Ids.newId("msg"), s.strip(), pinned));
