@@ -236,17 +236,18 @@ final class ShowRoom {
 
   private Identity admit(Identity identity) {
     if (identity == null || identity.role() == Role.GUEST) {
-      if (!show.guestsAllowed()) {
+      Identity guest = identity != null ? identity
+          : new Identity(Ids.newId("guest"), "Guest", Role.GUEST, null, id, null);
+      if (!guest.admits(show)) {
         throw new ProtocolException(ErrorCode.UNAUTHORIZED, "show " + id + " does not allow guests; connect with a token");
       }
-      return identity != null ? identity
-          : new Identity(Ids.newId("guest"), "Guest", Role.GUEST, null, id, null);
+      return guest;
     }
     if (!show.brandId().equals(identity.brandId())) {
       // Another brand's show answers exactly like a show that does not exist.
       throw new ProtocolException(ErrorCode.NOT_FOUND, "no show " + id);
     }
-    if (!identity.admits(show.brandId(), id)) {
+    if (!identity.admits(show)) {
       throw new ProtocolException(ErrorCode.FORBIDDEN, "your token does not admit show " + id);
     }
     requireCurrentHost(identity, show);
