@@ -1,6 +1,7 @@
 package io.dropcast.server.auth;
 
 import io.dropcast.protocol.message.UserInfo;
+import io.dropcast.server.show.Show;
 import java.time.Instant;
 
 /**
@@ -21,8 +22,18 @@ public record Identity(String userId, String name, Role role, String brandId, St
     return new UserInfo(userId, name, role.wireName(), showId, brandId);
   }
 
-  /** @return true when this identity may act in the given show of the given brand */
-  public boolean admits(String showBrandId, String show) {
-    return role == Role.GUEST || (showBrandId.equals(brandId) && (showId == null || showId.equals(show)));
+  /**
+   * Whether this identity may join the show: a guest only when the show allows guests; anyone else
+   * only in a show of their token's brand, and only in their token's show when it is show-bound.
+   * (Whether a host token's user still hosts the show is checked by the live room.)
+   *
+   * @param show the show as currently stored
+   * @return true when admitted
+   */
+  public boolean admits(Show show) {
+    if (role == Role.GUEST) {
+      return show.guestsAllowed();
+    }
+    return show.brandId().equals(brandId) && (showId == null || showId.equals(show.id()));
   }
 }

@@ -114,9 +114,14 @@ public final class ChatRoom {
     return message;
   }
 
+  /** @return true when the user is banned from this show */
+  public boolean isBanned(String userId) {
+    return banned.contains(userId);
+  }
+
   /** @throws ProtocolException BANNED when the user is banned from this show */
   public void checkNotBanned(String userId) {
-    if (banned.contains(userId)) {
+    if (isBanned(userId)) {
       throw new ProtocolException(ErrorCode.BANNED, "you are banned from this show");
     }
   }

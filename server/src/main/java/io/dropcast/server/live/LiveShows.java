@@ -327,6 +327,30 @@ public final class LiveShows implements ShowEvents {
     });
   }
 
+  /**
+   * Whether a user is banned from a show, as the show's room on this node knows it (bans live in
+   * the room, see {@code chat.ban}). Any thread: the question hops onto the room's loop, and the
+   * answer is delivered on the caller's context when called from one.
+   *
+   * @return true when banned; false when the show has no room on this node (nobody was banned here)
+   */
+  public Future<Boolean> isBanned(String showId, String userId) {
+    ShowRoom room = rooms.get(showId);
+    if (room == null) {
+      return Future.succeededFuture(false);
+    }
+    ContextInternal caller = vertx.getContext();
+    Promise<Boolean> answer = caller != null ? caller.promise() : Promise.promise();
+    room.execute(() -> {
+      try {
+        answer.complete(room.isBanned(userId));
+      } catch (RuntimeException e) {
+        answer.fail(e);
+      }
+    });
+    return answer.future();
+  }
+
   /** Called on the viewer's loop once the room admitted it: attach, reply, then catch up. */
   void admitted(Viewer v, Identity guest, Object reply, List<ByteBuf> missed, List<RelayFrame> media,
                 Promise<Object> promise) {
@@ -338,16 +362,30 @@ public final class LiveShows implements ShowEvents {
       promise.tryFail(new ProtocolException(ErrorCode.UNAVAILABLE, "connection closed"));
       return;
     }
-    detach(c);
-    if (guest != null && c.identity() == null) {
-      c.identity(guest);
+    try {
+      detach(c);
+      if (guest != null && c.identity() == null) {
+        c.identity(guest);
+      }
+      c.attach(VIEWER, v);
+      if (c.attachment(CLOSE_HOOK) == null) {
+        c.attach(CLOSE_HOOK, Boolean.TRUE);
+        c.onClose(() -> detach(c));
+      }
+      v.group.add(v);
+    } catch (RuntimeException e) {
+      // Unexpected: undo the membership everywhere and answer once, rather than leave a phantom member.
+      LOG.error("admission to show {} failed", v.room.id, e);
+      if (c.attachment(VIEWER) == v) {
+        c.attach(VIEWER, null);
+      }
+      v.group.remove(v);
+      v.room.execute(() -> v.room.removeMember(v));
+      missed.forEach(ByteBuf::release);
+      media.forEach(RelayFrame::release);
+      promise.tryFail(new ProtocolException(ErrorCode.INTERNAL, "internal error"));
+      return;
     }
-    c.attach(VIEWER, v);
-    if (c.attachment(CLOSE_HOOK) == null) {
-      c.attach(CLOSE_HOOK, Boolean.TRUE);
-      c.onClose(() -> detach(c));
-    }
-    v.group.add(v);
     promise.complete(reply);
     for (ByteBuf event : missed) {
       try {
@@ -373,6 +411,17 @@ public final class LiveShows implements ShowEvents {
       v.group.remove(v);
       v.room.execute(() -> v.room.removeMember(v));
     }
+  }
+
+  /** Detaches a viewer the room already dropped, leaving its socket open (any thread; hops to its loop). */
+  void dropMembership(Viewer v) {
+    v.group.context.runOnContext(x -> {
+      ClientConnection c = v.connection;
+      if (c.attachment(VIEWER) == v) {
+        c.attach(VIEWER, null);
+      }
+      v.group.remove(v);
+    });
   }
 
   /** Removes a viewer the room already dropped, and closes its socket (viewer's loop). */

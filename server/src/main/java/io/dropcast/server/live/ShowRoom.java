@@ -175,47 +175,69 @@ final class ShowRoom {
    */
   void join(ClientConnection c, Identity identity, Viewer previous, Long lastSeq, Show stored,
             Map<String, Object> sections, Promise<Object> reply) {
-    adopt(stored);
     Identity who;
     try {
+      adopt(stored);
       who = admit(identity);
-    } catch (ProtocolException e) {
+    } catch (RuntimeException e) { // a refusal (ProtocolException), or unexpected: the gateway answers INTERNAL
       LiveShows.completeOn(c, reply, Future.failedFuture(e));
       return;
     }
-    if (previous != null && previous.room == this) {
-      removeMember(previous); // a re-join replaces the connection's membership; its loop detaches it
-    }
-    EventLoop loop = ((ContextInternal) c.context()).nettyEventLoop();
-    LoopGroup group = groups.computeIfAbsent(loop, l -> new LoopGroup((ContextInternal) c.context(), live));
-    Viewer viewer = new Viewer(this, c, who, group);
-    members.add(viewer);
-    group.members++;
-    peak = Math.max(peak, members.size());
-    publishViewerCount();
-
-    Map<String, Object> data;
-    List<ByteBuf> missed = List.of();
-    if (lastSeq != null && canRecover(lastSeq)) {
-      missed = new ArrayList<>();
-      for (Sequenced s : history) {
-        if (s.seq() > lastSeq) {
-          missed.add(s.bytes().retain());
-        }
+    // From here on the room holds state for this join (membership, retained buffers). Any unexpected
+    // failure undoes it and answers INTERNAL, so a join always gets exactly one reply and never
+    // leaves a phantom member. Nothing may be added after the admission task is submitted.
+    boolean replaced = false;
+    Viewer viewer = null;
+    List<ByteBuf> missed = new ArrayList<>();
+    List<RelayFrame> media = List.of();
+    try {
+      if (previous != null && previous.room == this) {
+        removeMember(previous); // a re-join replaces the connection's membership; its loop detaches it
+        replaced = true;
       }
-      data = new LinkedHashMap<>();
-      data.put("recovered", true);
-      data.put("seq", seq);
-      data.put("missed", missed.size());
-      data.put("you", who.toUserInfo());
-    } else {
-      data = snapshot(who);
-      data.putAll(sections);
+      EventLoop loop = ((ContextInternal) c.context()).nettyEventLoop();
+      LoopGroup group = groups.computeIfAbsent(loop, l -> new LoopGroup((ContextInternal) c.context(), live));
+      viewer = new Viewer(this, c, who, group);
+      members.add(viewer);
+      group.members++;
+      peak = Math.max(peak, members.size());
+      publishViewerCount();
+
+      Map<String, Object> data;
+      if (lastSeq != null && canRecover(lastSeq)) {
+        for (Sequenced s : history) {
+          if (s.seq() > lastSeq) {
+            missed.add(s.bytes().retain());
+          }
+        }
+        data = new LinkedHashMap<>();
+        data.put("recovered", true);
+        data.put("seq", seq);
+        data.put("missed", missed.size());
+        data.put("you", who.toUserInfo());
+      } else {
+        data = snapshot(who);
+        data.putAll(sections);
+      }
+      media = gop.snapshot();
+      List<ByteBuf> missedEvents = missed;
+      List<RelayFrame> frames = media;
+      Identity guest = identity == null ? who : null;
+      Viewer admitted = viewer;
+      group.context.runOnContext(v -> live.admitted(admitted, guest, data, missedEvents, frames, reply));
+    } catch (RuntimeException e) {
+      LiveShows.LOG.error("join of show {} failed", id, e);
+      if (viewer != null) {
+        removeMember(viewer);
+      }
+      if (replaced) {
+        // The previous membership is gone from the room: drop it on its loop too (the socket stays open).
+        live.dropMembership(previous);
+      }
+      missed.forEach(ByteBuf::release);
+      media.forEach(RelayFrame::release);
+      LiveShows.completeOn(c, reply, Future.failedFuture(new ProtocolException(ErrorCode.INTERNAL, "internal error")));
     }
-    List<RelayFrame> media = gop.snapshot();
-    List<ByteBuf> missedEvents = missed;
-    Identity guest = identity == null ? who : null;
-    group.context.runOnContext(v -> live.admitted(viewer, guest, data, missedEvents, media, reply));
   }
 
   /**
@@ -236,17 +258,18 @@ final class ShowRoom {
 
   private Identity admit(Identity identity) {
     if (identity == null || identity.role() == Role.GUEST) {
-      if (!show.guestsAllowed()) {
+      Identity guest = identity != null ? identity
+          : new Identity(Ids.newId("guest"), "Guest", Role.GUEST, null, id, null);
+      if (!guest.admits(show)) {
         throw new ProtocolException(ErrorCode.UNAUTHORIZED, "show " + id + " does not allow guests; connect with a token");
       }
-      return identity != null ? identity
-          : new Identity(Ids.newId("guest"), "Guest", Role.GUEST, null, id, null);
+      return guest;
     }
     if (!show.brandId().equals(identity.brandId())) {
       // Another brand's show answers exactly like a show that does not exist.
       throw new ProtocolException(ErrorCode.NOT_FOUND, "no show " + id);
     }
-    if (!identity.admits(show.brandId(), id)) {
+    if (!identity.admits(show)) {
       throw new ProtocolException(ErrorCode.FORBIDDEN, "your token does not admit show " + id);
     }
     requireCurrentHost(identity, show);
@@ -298,6 +321,11 @@ final class ShowRoom {
     data.put("reactions", reactions.totals());
     data.put("stats", stats());
     return data;
+  }
+
+  /** @return true when the user is banned from this show (room thread) */
+  boolean isBanned(String userId) {
+    return chat.isBanned(userId);
   }
 
   /** @return the show (any thread; the latest state the room saw) */
@@ -499,6 +527,9 @@ final class ShowRoom {
   Future<Object> chatSend(Viewer v, Object text) {
     ChatCommand command = live.chatCommand;
     if (command != null && text instanceof String s && command.matches(s.strip())) {
+      // A banned user is no longer a member (call() answers BANNED); checked again so that no
+      // command (e.g. comment-to-buy) ever runs for a banned writer.
+      chat.checkNotBanned(v.identity.userId());
       List<String> pinned = new ArrayList<>();
       pins.list().forEach(p -> pinned.add(0, p.productId()));
       return command.run(new ChatCommand.Invocation(id, v.identity, Ids.newId("msg"), s.strip(), pinned));

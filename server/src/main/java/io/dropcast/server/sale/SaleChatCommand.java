@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * writer. The item is the most recently pinned product of the show that has a live sale of this
  * show; the idempotency key is derived from the chat message id ({@code chat:<messageId>}). The
  * writer alone gets the answer, as the {@code chat.send} reply; the message is not posted to chat.
- * See {@code docs/protocol-sales.md}.
+ * A writer banned from the show never gets here: the show room answers BANNED before running any
+ * chat command. See {@code docs/protocol-sales.md}.
  *
  * <p>Thread-safe and non-blocking: the sale is picked from {@link SaleService#showSales} (this
  * node's index, refreshed every tick), the reservation is the same atomic store step as

@@ -11,6 +11,7 @@ import io.dropcast.server.auth.Role;
 import io.dropcast.server.gateway.ClientConnection;
 import io.dropcast.server.gateway.SocketGateway;
 import io.dropcast.server.http.JsonBody;
+import io.dropcast.server.live.LiveShows;
 import io.vertx.core.Future;
 import java.util.Map;
 import java.util.Set;
@@ -22,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The buyer is the connection's identity; guests may not buy. A sale of another brand (or of
  * another show than a show-bound token's) is NOT_FOUND; only the reservation's buyer may confirm or
- * release it (FORBIDDEN). Waitlisted connections on this node get a {@code reservation} event
+ * release it (FORBIDDEN). A user banned from the sale's show may not reserve or join its waitlist
+ * (BANNED; asked of the show's room through {@link LiveShows#isBanned}). Waitlisted connections on this node get a {@code reservation} event
  * (seq 0, addressed to them alone) when returned stock is offered to them. Thread-safe: handlers
  * run on each connection's loop; the waiter map is concurrent and hops onto the waiter's loop to send.
  */
@@ -30,11 +32,13 @@ public final class SaleOps {
   /** Longest sale or reservation id accepted in request data (real ones are far shorter). */
   private static final int MAX_REF = 128;
   private final SaleService service;
+  private final LiveShows live;
   /** saleId \0 userId → connections of that buyer on this node waiting for an offer. */
   private final Map<String, Set<ClientConnection>> waiters = new ConcurrentHashMap<>();
 
-  public SaleOps(SaleService service) {
+  public SaleOps(SaleService service, LiveShows live) {
     this.service = service;
+    this.live = live;
   }
 
   /** Registers the ops on the gateway and listens for waitlist offers. */
@@ -73,6 +77,19 @@ public final class SaleOps {
     });
   }
 
+  /** @return the sale when the buyer is not banned from its show (a sale without a show: always); else BANNED */
+  private Future<Sale> notBanned(Identity buyer, Sale sale) {
+    if (sale.showId() == null) {
+      return Future.succeededFuture(sale);
+    }
+    return live.isBanned(sale.showId(), buyer.userId()).map(banned -> {
+      if (banned) {
+        throw new ProtocolException(ErrorCode.BANNED, "you are banned from the show of sale " + sale.id());
+      }
+      return sale;
+    });
+  }
+
   private Future<?> reserve(ClientConnection connection, Request request) {
     Identity buyer = buyer(connection);
     JsonBody data = JsonBody.of(request.data(), "sale", "quantity", "idempotencyKey");
@@ -80,7 +97,8 @@ public final class SaleOps {
     String key = data.text("idempotencyKey", 1, 100, Reservation.IDEMPOTENCY_KEY,
         "must be " + Reservation.IDEMPOTENCY_KEY_RULE, null);
     int units = (int) data.integer("quantity", 1, Sale.MAX_QUANTITY, 1L);
-    return visibleSale(buyer, saleId).compose(sale -> service.reserve(sale, buyer.userId(), units, key))
+    return visibleSale(buyer, saleId).compose(sale -> notBanned(buyer, sale))
+        .compose(sale -> service.reserve(sale, buyer.userId(), units, key))
         .map(SaleViews::reservation);
   }
 
@@ -110,7 +128,7 @@ public final class SaleOps {
   private Future<?> waitlist(ClientConnection connection, Request request) {
     Identity buyer = buyer(connection);
     String saleId = idField(request, "sale");
-    return visibleSale(buyer, saleId).compose(sale -> service.joinWaitlist(sale, buyer.userId()).map(position -> {
+    return visibleSale(buyer, saleId).compose(sale -> notBanned(buyer, sale)).compose(sale -> service.joinWaitlist(sale, buyer.userId()).map(position -> {
       String key = saleId + "\u0000" + buyer.userId();
       Set<ClientConnection> set = waiters.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet());
       if (set.add(connection)) {

@@ -21,7 +21,7 @@ public final class Sales {
     SaleService service = new SaleService(server.vertx(), store, live, server.clock(),
         server.config().get(Settings.SALE_SWEEP_BATCH));
     server.addApiModule(new SaleApi(service, server.stores(), server.config().get(Settings.SALE_MIN_HOLD_SECONDS)));
-    new SaleOps(service).register(server.gateway());
+    new SaleOps(service, live).register(server.gateway());
     live.snapshotContributor("sales", (show, who) -> service.showSnapshot(show.id()));
     String keyword = server.config().get(Settings.SALE_CHAT_KEYWORD);
     if (!keyword.isEmpty()) {
