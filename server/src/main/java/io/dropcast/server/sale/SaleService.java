@@ -320,12 +320,14 @@ public final class SaleService {
       Sale.State state = sale.at(now).state();
       Future<Void> announced = Future.succeededFuture();
       if (state == Sale.State.LIVE) {
-        announced = sales.claimEvent(saleId, Events.SALE_STARTED).map(first -> {
+        // Read the stock first and claim only then: a failed read (Redis slow or down) leaves the
+        // claim to the next tick instead of spending it on an announcement that is never sent.
+        announced = sales.stock(saleId).compose(stock -> sales.claimEvent(saleId, Events.SALE_STARTED).map(first -> {
           if (first) {
-            announceStarted(sale);
+            announceStarted(sale, stock);
           }
           return null;
-        });
+        }));
       } else if (state == Sale.State.ENDED) {
         announced = Future.succeededFuture().map(v -> {
           announceEnded(sale, "ended");
@@ -345,18 +347,16 @@ public final class SaleService {
     });
   }
 
-  private void announceStarted(Sale sale) {
-    sales.stock(sale.id()).onSuccess(stock -> {
-      Map<String, Object> data = new LinkedHashMap<>();
-      data.put("sale", sale.id());
-      data.put("productId", sale.productId());
-      data.put("endsAt", sale.endsAt());
-      data.put("remaining", stock == null ? 0 : stock.available());
-      if (sale.showId() != null) {
-        events.publish(sale.showId(), Events.SALE_STARTED, data);
-      }
-      hooks.emit(sale.brandId(), "sale.started", data);
-    });
+  private void announceStarted(Sale sale, StockCounters stock) {
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("sale", sale.id());
+    data.put("productId", sale.productId());
+    data.put("endsAt", sale.endsAt());
+    data.put("remaining", stock == null ? 0 : stock.available());
+    if (sale.showId() != null) {
+      events.publish(sale.showId(), Events.SALE_STARTED, data);
+    }
+    hooks.emit(sale.brandId(), "sale.started", data);
   }
 
   private void announceEnded(Sale sale, String reason) {
