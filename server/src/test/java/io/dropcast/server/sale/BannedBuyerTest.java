@@ -30,19 +30,14 @@ class BannedBuyerTest {
     node.close();
   }
 
-  static String createSale(SaleFixtures.Tenant t, Map<String, Object> body) {
-    Rest.Response r = rest.post("/api/v1/sales", t.apiKey(), body);
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
-    return r.json().path("id").asText();
-  }
 
   @Test
   void banned_viewer_cannot_reserve_waitlist_or_comment_to_buy_until_unbanned() throws Exception {
     SaleFixtures.Tenant t = SaleFixtures.tenant(node, "Ban brand");
-    String sale = createSale(t, t.liveSale(10, 5));
+    String sale = t.createSale(t.liveSale(10, 5));
     Map<String, Object> showless = t.liveSale(10, 5);
     showless.remove("showId");
-    String showlessSale = createSale(t, showless);
+    String showlessSale = t.createSale(showless);
     try (DropcastClient host = node.connect(t.hostToken());
          DropcastClient troll = node.connect(t.token("troll"))) {
       host.join(t.showId());
@@ -81,7 +76,7 @@ class BannedBuyerTest {
   void a_ban_in_one_show_does_not_stop_buying_in_another_show() {
     SaleFixtures.Tenant banning = SaleFixtures.tenant(node, "Banning brand");
     SaleFixtures.Tenant other = SaleFixtures.tenant(node, "Other brand");
-    String otherSale = createSale(other, other.liveSale(10, 5));
+    String otherSale = other.createSale(other.liveSale(10, 5));
     try (DropcastClient host = node.connect(banning.hostToken());
          DropcastClient otherHost = node.connect(other.hostToken());
          DropcastClient buyer = node.connect(other.token("troll"))) {

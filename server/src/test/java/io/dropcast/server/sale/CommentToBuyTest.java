@@ -36,11 +36,6 @@ class CommentToBuyTest {
     node.close();
   }
 
-  static String createSale(SaleFixtures.Tenant t, Map<String, Object> body) {
-    Rest.Response r = rest.post("/api/v1/sales", t.apiKey(), body);
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
-    return r.json().path("id").asText();
-  }
 
   static Map<String, Object> live(SaleFixtures.Tenant t, String productId, int quantity, int limit) {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -75,8 +70,8 @@ class CommentToBuyTest {
   @Test
   void writing_SOLD_reserves_the_most_recently_pinned_sale_item_for_the_writer_alone() throws Exception {
     SaleFixtures.Tenant t = SaleFixtures.tenant(node, "Buy brand");
-    String tentSale = createSale(t, live(t, t.productId(), 10, 5));
-    String mugSale = createSale(t, live(t, t.secondProductId(), 10, 5));
+    String tentSale = t.createSale(live(t, t.productId(), 10, 5));
+    String mugSale = t.createSale(live(t, t.secondProductId(), 10, 5));
     try (DropcastClient host = node.connect(t.hostToken());
          DropcastClient ann = node.connect(t.token("ann"));
          DropcastClient bob = node.connect(t.token("bob"))) {
@@ -131,7 +126,7 @@ class CommentToBuyTest {
   @Test
   void comment_to_buy_keeps_the_per_buyer_limit_and_answers_sold_out() {
     SaleFixtures.Tenant t = SaleFixtures.tenant(node, "Limit brand");
-    String sale = createSale(t, live(t, t.productId(), 3, 2));
+    String sale = t.createSale(live(t, t.productId(), 3, 2));
     try (DropcastClient host = node.connect(t.hostToken());
          DropcastClient ann = node.connect(t.token("ann"));
          DropcastClient bob = node.connect(t.token("bob"))) {
@@ -156,7 +151,7 @@ class CommentToBuyTest {
   @Test
   void keyword_inside_a_sentence_is_an_ordinary_chat_message() {
     SaleFixtures.Tenant t = SaleFixtures.tenant(node, "Chat brand");
-    createSale(t, live(t, t.productId(), 3, 2));
+    t.createSale(live(t, t.productId(), 3, 2));
     try (DropcastClient host = node.connect(t.hostToken());
          DropcastClient ann = node.connect(t.token("ann"))) {
       host.join(t.showId());
@@ -172,7 +167,7 @@ class CommentToBuyTest {
   void without_a_pinned_live_sale_the_writer_gets_a_clear_error() {
     SaleFixtures.Tenant t = SaleFixtures.tenant(node, "Nothing brand");
     Instant later = Instant.now().plusSeconds(600).truncatedTo(ChronoUnit.SECONDS);
-    createSale(t, t.saleBody(t.secondProductId(), 5, 1, later, later.plusSeconds(600)));
+    t.createSale(t.saleBody(t.secondProductId(), 5, 1, later, later.plusSeconds(600)));
     try (DropcastClient host = node.connect(t.hostToken());
          DropcastClient ann = node.connect(t.token("ann"))) {
       host.join(t.showId());

@@ -40,11 +40,6 @@ class SaleApiTest {
     node.close();
   }
 
-  static String createSale(SaleFixtures.Tenant t, Map<String, Object> body) {
-    Rest.Response r = rest.post("/api/v1/sales", t.apiKey(), body);
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
-    return r.json().path("id").asText();
-  }
 
   static Rest.Response reserveRest(SaleFixtures.Tenant t, String saleId, String buyer, int qty, String key) {
     return rest.send("POST", "/api/v1/sales/" + saleId + "/reservations", t.apiKey(),
@@ -63,7 +58,7 @@ class SaleApiTest {
   @Test
   void brand_schedules_a_sale_and_reads_it_back_with_live_counters() {
     Instant start = Instant.now().plusSeconds(600).truncatedTo(ChronoUnit.SECONDS);
-    String id = createSale(a, a.saleBody(25, 2, start, start.plusSeconds(900)));
+    String id = a.createSale(a.saleBody(25, 2, start, start.plusSeconds(900)));
     JsonNode sale = rest.get("/api/v1/sales/" + id, a.apiKey()).json();
     assertThat(sale.path("state").asText()).isEqualTo("scheduled");
     assertThat(sale.path("currency").asText()).isEqualTo("EUR");
@@ -145,7 +140,7 @@ class SaleApiTest {
   @Test
   void scheduled_sale_is_unbound_from_its_show_with_a_null_show_id() {
     Instant start = Instant.now().plusSeconds(600).truncatedTo(ChronoUnit.SECONDS);
-    String scheduled = createSale(a, a.saleBody(10, 1, start, start.plusSeconds(600)));
+    String scheduled = a.createSale(a.saleBody(10, 1, start, start.plusSeconds(600)));
     Map<String, Object> unbind = new HashMap<>();
     unbind.put("showId", null);
     Rest.Response r = rest.patch("/api/v1/sales/" + scheduled, a.apiKey(), unbind);
@@ -159,7 +154,7 @@ class SaleApiTest {
   @Test
   void scheduled_sale_can_be_changed_but_a_started_one_answers_409() {
     Instant start = Instant.now().plusSeconds(600).truncatedTo(ChronoUnit.SECONDS);
-    String scheduled = createSale(a, a.saleBody(10, 1, start, start.plusSeconds(600)));
+    String scheduled = a.createSale(a.saleBody(10, 1, start, start.plusSeconds(600)));
     Rest.Response r = rest.patch("/api/v1/sales/" + scheduled, a.apiKey(), Map.of("quantity", 40, "priceMinor", 990));
     assertThat(r.status()).as(r.text()).isEqualTo(200);
     assertThat(r.json().path("quantity").asInt()).isEqualTo(40);
@@ -168,7 +163,7 @@ class SaleApiTest {
     assertThat(rest.patch("/api/v1/sales/" + scheduled, a.apiKey(), Map.of("endsAt", start.minusSeconds(1).toString()))
         .status()).isEqualTo(400);
 
-    String live = createSale(a, a.liveSale(10, 1));
+    String live = a.createSale(a.liveSale(10, 1));
     r = rest.patch("/api/v1/sales/" + live, a.apiKey(), Map.of("quantity", 40));
     assertThat(r.status()).isEqualTo(409);
     assertThat(r.errorCode()).isEqualTo("CONFLICT");
@@ -181,7 +176,7 @@ class SaleApiTest {
 
   @Test
   void brand_a_cannot_see_or_touch_brand_b_sales_reservations_or_orders() {
-    String saleB = createSale(b, b.liveSale(5, 5));
+    String saleB = b.createSale(b.liveSale(5, 5));
     Rest.Response held = reserveRest(b, saleB, "bob", 1, "k1");
     String rsv = held.json().path("reservation").asText();
     assertThat(rest.get("/api/v1/sales/" + saleB, a.apiKey()).status()).isEqualTo(404);
@@ -207,7 +202,7 @@ class SaleApiTest {
 
   @Test
   void server_side_reservation_needs_an_idempotency_key_and_retries_return_the_same_hold() {
-    String sale = createSale(a, a.liveSale(10, 3));
+    String sale = a.createSale(a.liveSale(10, 3));
     Rest.Response missing = reserveRest(a, sale, "ann", 1, null);
     assertThat(missing.status()).isEqualTo(400);
     assertThat(missing.json().path("error").path("message").asText()).contains("Idempotency-Key");
@@ -222,7 +217,7 @@ class SaleApiTest {
 
   @Test
   void hand_off_checkout_confirms_or_releases_over_rest() {
-    String sale = createSale(a, a.liveSale(10, 5));
+    String sale = a.createSale(a.liveSale(10, 5));
     String paid = reserveRest(a, sale, "ann", 2, "k1").json().path("reservation").asText();
     String abandoned = reserveRest(a, sale, "bob", 3, "k1").json().path("reservation").asText();
     Rest.Response order = rest.post("/api/v1/reservations/" + paid + "/confirm", a.apiKey(), null);
@@ -249,7 +244,7 @@ class SaleApiTest {
 
   @Test
   void viewer_reserves_and_confirms_over_the_socket_and_only_the_buyer_may_confirm() {
-    String sale = createSale(a, a.liveSale(5, 2));
+    String sale = a.createSale(a.liveSale(5, 2));
     try (DropcastClient ann = node.connect(a.token("ann")); DropcastClient eve = node.connect(a.token("eve"))) {
       JsonNode held = ann.call("sale.reserve", a.showId(), Map.of("sale", sale, "quantity", 2, "idempotencyKey", "tap-1"));
       String rsv = held.path("reservation").asText();
@@ -279,7 +274,7 @@ class SaleApiTest {
 
   @Test
   void sold_out_buyer_joins_the_waitlist_and_is_offered_returned_stock_over_the_socket() throws Exception {
-    String sale = createSale(a, a.liveSale(1, 1));
+    String sale = a.createSale(a.liveSale(1, 1));
     try (DropcastClient ann = node.connect(a.token("ann")); DropcastClient wes = node.connect(a.token("wes"))) {
       String rsv = ann.call("sale.reserve", null, Map.of("sale", sale, "idempotencyKey", "a")).path("reservation").asText();
       assertThat(codeOf(() -> wes.call("sale.reserve", null, Map.of("sale", sale, "idempotencyKey", "w"))))
@@ -298,7 +293,7 @@ class SaleApiTest {
 
   @Test
   void two_hundred_socket_buyers_for_twenty_units_get_exactly_twenty() throws Exception {
-    String sale = createSale(a, a.liveSale(20, 1));
+    String sale = a.createSale(a.liveSale(20, 1));
     List<DropcastClient> clients = new ArrayList<>();
     try {
       for (int i = 0; i < 200; i++) {

@@ -43,11 +43,6 @@ class SaleEventsTest {
     node.close();
   }
 
-  static String createSale(SaleFixtures.Tenant t, Map<String, Object> body) {
-    Rest.Response r = rest.post("/api/v1/sales", t.apiKey(), body);
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
-    return r.json().path("id").asText();
-  }
 
   /** Reserves one unit for each of {@code buyers} distinct buyers at once, over REST. */
   static void reserveConcurrently(SaleFixtures.Tenant t, String saleId, int buyers) throws Exception {
@@ -95,7 +90,7 @@ class SaleEventsTest {
       ann.join(t.showId());
       bob.join(t.showId());
       Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-      String sale = createSale(t, t.saleBody(40, 1, now.plusMillis(1200), now.plusMillis(5000)));
+      String sale = t.createSale(t.saleBody(40, 1, now.plusMillis(1200), now.plusMillis(5000)));
 
       JsonNode scheduled = next(ann, Events.SALE_SCHEDULED);
       assertThat(scheduled.path("data").path("sale").path("id").asText()).isEqualTo(sale);
@@ -141,7 +136,7 @@ class SaleEventsTest {
     SaleFixtures.Tenant t = SaleFixtures.tenant(node, "Cancel brand");
     try (DropcastClient viewer = node.connect(t.token("ann"))) {
       viewer.join(t.showId());
-      String sale = createSale(t, t.liveSale(5, 1));
+      String sale = t.createSale(t.liveSale(5, 1));
       assertThat(rest.post("/api/v1/sales/" + sale + "/cancel", t.apiKey(), null).status()).isEqualTo(200);
       JsonNode ended = next(viewer, Events.SALE_ENDED);
       assertThat(ended.path("data").path("sale").asText()).isEqualTo(sale);
@@ -152,10 +147,10 @@ class SaleEventsTest {
   @Test
   void late_joiner_sees_the_shows_sales_with_remaining_stock_in_the_join_snapshot() throws Exception {
     SaleFixtures.Tenant t = SaleFixtures.tenant(node, "Snapshot brand");
-    String live = createSale(t, t.liveSale(10, 5));
+    String live = t.createSale(t.liveSale(10, 5));
     Instant later = Instant.now().plusSeconds(600).truncatedTo(ChronoUnit.SECONDS);
-    String upcoming = createSale(t, t.saleBody(t.secondProductId(), 7, 2, later, later.plusSeconds(600)));
-    String cancelled = createSale(t, t.liveSale(3, 1));
+    String upcoming = t.createSale(t.saleBody(t.secondProductId(), 7, 2, later, later.plusSeconds(600)));
+    String cancelled = t.createSale(t.liveSale(3, 1));
     assertThat(rest.post("/api/v1/sales/" + cancelled + "/cancel", t.apiKey(), null).status()).isEqualTo(200);
     try (DropcastClient early = node.connect(t.token("early"))) {
       early.join(t.showId());
@@ -193,7 +188,7 @@ class SaleEventsTest {
   @Test
   void guest_in_a_show_that_allows_guests_watches_the_sale_but_may_not_buy() throws Exception {
     SaleFixtures.Tenant t = SaleFixtures.tenant(node, "Guest brand", true);
-    String sale = createSale(t, t.liveSale(5, 1));
+    String sale = t.createSale(t.liveSale(5, 1));
     try (DropcastClient host = node.connect(t.hostToken());
          DropcastClient guest = node.connect(null)) {
       host.join(t.showId());

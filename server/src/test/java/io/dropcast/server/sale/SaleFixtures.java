@@ -29,6 +29,14 @@ final class SaleFixtures {
    * @param secondProductId another product of the show's lineup
    */
   record Tenant(String brandId, String apiKey, String productId, String secondProductId, String showId, TestNode node) {
+
+    /** Creates a sale over REST (must answer 201) and returns its id. */
+    String createSale(java.util.Map<String, Object> body) {
+      io.dropcast.server.testing.Rest.Response r = node.rest().post("/api/v1/sales", apiKey, body);
+      org.assertj.core.api.Assertions.assertThat(r.status()).as(r.text()).isEqualTo(201);
+      return r.json().path("id").asText();
+    }
+
     String token(String userId) {
       return node.server().tokens().mint(new Identity(userId, userId, Role.VIEWER, brandId, null, null), Duration.ofHours(1));
     }
