@@ -44,6 +44,8 @@ public final class SaleService {
    * another node appears here within one tick. Used by the join snapshot and comment-to-buy.
    */
   private final Map<String, Sale> current = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Live sales whose sale.started this node has told its own viewers about (forgotten with the sale). */
+  private final java.util.Set<String> startedHere = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private long timerId = -1;
   private volatile boolean ticking;
 
@@ -299,6 +301,7 @@ public final class SaleService {
         .compose(ids -> {
           ids.forEach(known::remove);
           known.forEach(current::remove); // retired (possibly by another node) since we saw them
+          known.forEach(startedHere::remove);
           return Future.join(ids.stream().map(this::tickSale).toList());
         })
         .<Void>mapEmpty()
@@ -313,19 +316,19 @@ public final class SaleService {
     return sales.get(saleId).compose(sale -> {
       if (sale == null) {
         current.remove(saleId);
+        startedHere.remove(saleId);
         return sales.retire(saleId);
       }
       remember(sale);
       Instant now = clock.instant();
       Sale.State state = sale.at(now).state();
       Future<Void> announced = Future.succeededFuture();
-      if (state == Sale.State.LIVE) {
-        // Read the stock first and claim only then: a failed read (Redis slow or down) leaves the
-        // claim to the next tick instead of spending it on an announcement that is never sent.
+      if (state == Sale.State.LIVE && !startedHere.contains(saleId)) {
+        // Every node tells its own viewers once (retried on the next tick if a read fails); only the
+        // webhook must happen once in the whole cluster, so only it depends on winning the claim.
         announced = sales.stock(saleId).compose(stock -> sales.claimEvent(saleId, Events.SALE_STARTED).map(first -> {
-          if (first) {
-            announceStarted(sale, stock);
-          }
+          startedHere.add(saleId);
+          announceStarted(sale, stock, first);
           return null;
         }));
       } else if (state == Sale.State.ENDED) {
@@ -347,7 +350,11 @@ public final class SaleService {
     });
   }
 
-  private void announceStarted(Sale sale, StockCounters stock) {
+  /**
+   * Tells this node's viewers of the show that the sale started and, when {@code emitHook} (this node
+   * won the cluster-wide claim), sends the {@code sale.started} webhook.
+   */
+  private void announceStarted(Sale sale, StockCounters stock, boolean emitHook) {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("sale", sale.id());
     data.put("productId", sale.productId());
@@ -356,7 +363,9 @@ public final class SaleService {
     if (sale.showId() != null) {
       events.publish(sale.showId(), Events.SALE_STARTED, data);
     }
-    hooks.emit(sale.brandId(), "sale.started", data);
+    if (emitHook) {
+      hooks.emit(sale.brandId(), "sale.started", data);
+    }
   }
 
   private void announceEnded(Sale sale, String reason) {
