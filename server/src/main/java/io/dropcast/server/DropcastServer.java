@@ -175,6 +175,9 @@ public final class DropcastServer {
         .setMaxWebSocketFrameSize(gateway.maxFrameBytes())
         .setMaxWebSocketMessageSize(gateway.maxFrameBytes())
         .setTcpNoDelay(true)
+        // HTTP/1.1 + WebSocket only: no cleartext HTTP/2 upgrade (h2c), which no client of ours uses
+        // and which the JDK HttpClient otherwise negotiates on every plain-http call.
+        .setHttp2ClearTextEnabled(false)
         .setCompressionSupported(true)
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
