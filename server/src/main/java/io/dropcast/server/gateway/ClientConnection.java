@@ -1,12 +1,10 @@
 package io.dropcast.server.gateway;
 
 import io.dropcast.protocol.ErrorCode;
-import io.dropcast.protocol.JsonCodec;
 import io.dropcast.protocol.Protocol;
 import io.dropcast.protocol.message.Reply;
 import io.dropcast.server.auth.Identity;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.vertx.core.Context;
@@ -131,13 +129,14 @@ public final class ClientConnection {
     if (closed || closing) {
       return;
     }
-    byte[] bytes = JsonCodec.encode(message);
-    if (!channel.channel().isWritable() && queuedBytes() + bytes.length > maxQueuedBytes) {
+    ByteBuf frame = WireFrames.json(message);
+    if (!channel.channel().isWritable() && queuedBytes() + frame.readableBytes() > maxQueuedBytes) {
+      frame.release();
       onOverflow.run();
       close(Protocol.CLOSE_TOO_SLOW, "too slow: more than " + maxQueuedBytes + " bytes queued");
       return;
     }
-    wire.writeAndFlush(WireFrames.copyOf(Unpooled.wrappedBuffer(bytes), false), silentPromise);
+    wire.writeAndFlush(frame, silentPromise);
   }
 
   /** Sends an error reply. */

@@ -1,6 +1,10 @@
 package io.dropcast.server.gateway;
 
+import io.dropcast.protocol.JsonCodec;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import io.netty.buffer.ByteBufAllocator;
 
 /**
@@ -46,6 +50,18 @@ public final class WireFrames {
     }
     buf.readerIndex(start);
     return buf;
+  }
+
+  /** @return {@code message} encoded as JSON straight into one complete text frame */
+  public static ByteBuf json(Object message) {
+    ByteBuf buf = open(256);
+    try {
+      JsonCodec.mapper().writeValue((OutputStream) new ByteBufOutputStream(buf), message);
+      return seal(buf, false);
+    } catch (IOException | RuntimeException e) {
+      buf.release();
+      throw new IllegalStateException("cannot encode " + message.getClass().getSimpleName(), e);
+    }
   }
 
   /** @return a new complete frame holding a copy of {@code payload}'s readable bytes */

@@ -1,7 +1,6 @@
 package io.dropcast.server.live;
 
 import io.dropcast.protocol.ErrorCode;
-import io.dropcast.protocol.JsonCodec;
 import io.dropcast.protocol.Protocol;
 import io.dropcast.protocol.ProtocolException;
 import io.dropcast.protocol.message.Event;
@@ -21,13 +20,10 @@ import io.dropcast.server.show.Show;
 import io.dropcast.server.util.Ids;
 import io.netty.buffer.ByteBuf;
 import io.dropcast.server.gateway.WireFrames;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.EventLoop;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -371,7 +367,7 @@ final class ShowRoom {
     if (closed) {
       return;
     }
-    ByteBuf bytes = encode(new Event(id, seq + 1, event, data)); // throws before the seq is used
+    ByteBuf bytes = WireFrames.json(new Event(id, seq + 1, event, data)); // throws before the seq is used
     seq++;
     live.metrics.eventsPublished.increment();
     for (LoopGroup g : groups.values()) {
@@ -408,18 +404,6 @@ final class ShowRoom {
     coalesced.clear();
     for (Coalesced c : due) {
       publish(c.event(), c.data());
-    }
-  }
-
-  /** @return the message as one complete WebSocket text frame, shared by every viewer */
-  private static ByteBuf encode(Object message) {
-    ByteBuf buf = WireFrames.open(256);
-    try {
-      JsonCodec.mapper().writeValue((OutputStream) new ByteBufOutputStream(buf), message);
-      return WireFrames.seal(buf, false);
-    } catch (IOException | RuntimeException e) {
-      buf.release();
-      throw new IllegalStateException("cannot encode event", e);
     }
   }
 

@@ -39,4 +39,14 @@ public final class Brands {
     assertThat(r.status()).as(r.text()).isEqualTo(201);
     return r.json().path("id").asText();
   }
+
+  /** Creates a product and a sale of it that opened a second ago (no show); @return the sale id */
+  public static String openSale(TestNode node, BrandKey brand, String sku) {
+    java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Rest.Response sale = node.rest().post("/api/v1/sales", brand.key(), Map.of("productId", product(node, brand, sku),
+        "priceMinor", 500, "quantity", 5, "startsAt", now.minusSeconds(1).toString(),
+        "endsAt", now.plusSeconds(600).toString()));
+    assertThat(sale.status()).as(sale.text()).isEqualTo(201);
+    return sale.json().path("id").asText();
+  }
 }

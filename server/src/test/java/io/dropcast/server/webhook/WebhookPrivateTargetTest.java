@@ -12,8 +12,6 @@ import io.vertx.core.http.HttpServer;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -84,14 +82,7 @@ class WebhookPrivateTargetTest {
     Rest.Response put = rest.put("/api/v1/webhooks", brand.key(), Map.of("url", url));
     assertThat(put.status()).as(put.text()).isEqualTo(200);
 
-    Rest.Response product = rest.post("/api/v1/products", brand.key(),
-        Map.of("sku", "MUG", "title", "Mug", "priceMinor", 900, "currency", "EUR"));
-    assertThat(product.status()).as(product.text()).isEqualTo(201);
-    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    Rest.Response sale = rest.post("/api/v1/sales", brand.key(), Map.of("productId", product.json().path("id").asText(),
-        "priceMinor", 500, "quantity", 5, "startsAt", now.minusSeconds(1).toString(),
-        "endsAt", now.plusSeconds(600).toString()));
-    assertThat(sale.status()).as(sale.text()).isEqualTo(201);
+    Brands.openSale(node, brand, "MUG");
 
     JsonNode attempt = null;
     long deadline = System.currentTimeMillis() + 10_000;

@@ -9,8 +9,6 @@ import io.dropcast.server.testing.Rest;
 import io.dropcast.server.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,14 +49,7 @@ class WebhookSlowEndpointTest {
     Rest.Response put = rest.put("/api/v1/webhooks", brand.key(),
         Map.of("url", "http://127.0.0.1:" + receiver.actualPort() + "/endless"));
     assertThat(put.status()).as(put.text()).isEqualTo(200);
-    Rest.Response product = rest.post("/api/v1/products", brand.key(),
-        Map.of("sku", "MUG", "title", "Mug", "priceMinor", 900, "currency", "EUR"));
-    assertThat(product.status()).as(product.text()).isEqualTo(201);
-    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    Rest.Response sale = rest.post("/api/v1/sales", brand.key(), Map.of("productId", product.json().path("id").asText(),
-        "priceMinor", 500, "quantity", 5, "startsAt", now.minusSeconds(1).toString(),
-        "endsAt", now.plusSeconds(600).toString()));
-    assertThat(sale.status()).as(sale.text()).isEqualTo(201);
+    Brands.openSale(node, brand, "MUG");
 
     // The ticker announces sale.started to the brand's endpoint, which answers 200 and never finishes.
     JsonNode failed = null;
