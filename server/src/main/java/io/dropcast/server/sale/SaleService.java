@@ -32,6 +32,10 @@ public final class SaleService {
   private static final java.util.regex.Pattern SALE_ID = java.util.regex.Pattern.compile("sal_[0-9A-Za-z]{16}");
 
   private final Vertx vertx;
+  /** Interval of the coalesced sale.stock event: at most one per sale per interval. */
+  static final long STOCK_COALESCE_MS = 250;
+  /** Sales with a stock read scheduled (the coalescing of sale.stock). */
+  private final java.util.Set<String> stockReadsPending = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final SaleStore sales;
   private final ShowEvents events;
   private final Clock clock;
@@ -264,14 +268,33 @@ public final class SaleService {
     return sales.joinWaitlist(sale.id(), buyerId);
   }
 
+  /**
+   * Publishes the sale's stock as read now, once per {@link #STOCK_COALESCE_MS} at most. Changes finish
+   * on several event loops and in any order, so the value to send is read fresh after the burst rather
+   * than taken from whichever change arrived last; a change during the read schedules another, so the
+   * last value sent is the current one (the final 0 included).
+   */
+  private void publishStock(Sale sale) {
+    stockReadsPending.remove(sale.id());
+    sales.stock(sale.id()).onSuccess(stock -> {
+      if (stock != null) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("sale", sale.id());
+        data.put("remaining", stock.available());
+        data.put("quantity", stock.allotted());
+        events.publish(sale.showId(), Events.SALE_STOCK, data);
+      }
+    }).onFailure(e -> {
+      if (stockReadsPending.add(sale.id())) {
+        vertx.setTimer(STOCK_COALESCE_MS, t -> publishStock(sale));
+      }
+    });
+  }
+
   private void afterStockChange(Sale sale, SaleStore.Outcome<?> out) {
     StockCounters stock = out.stock();
-    if (sale.showId() != null && stock != null) {
-      Map<String, Object> data = new LinkedHashMap<>();
-      data.put("sale", sale.id());
-      data.put("remaining", stock.available());
-      data.put("quantity", stock.allotted());
-      events.publishCoalesced(sale.showId(), Events.SALE_STOCK + ":" + sale.id(), Events.SALE_STOCK, data);
+    if (sale.showId() != null && stock != null && stockReadsPending.add(sale.id())) {
+      vertx.setTimer(STOCK_COALESCE_MS, t -> publishStock(sale));
     }
     if (stock != null && stock.available() == 0) {
       sales.claimEvent(sale.id(), Events.SALE_SOLD_OUT).onSuccess(first -> {
