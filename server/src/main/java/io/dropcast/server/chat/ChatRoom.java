@@ -143,6 +143,29 @@ public final class ChatRoom {
     return false;
   }
 
+  /** Adds a message another node accepted (replication); a message already in the window is ignored. */
+  public void append(ChatMessage message) {
+    for (ChatMessage m : recent) {
+      if (m.id().equals(message.id())) {
+        return;
+      }
+    }
+    remember(message);
+  }
+
+  /** Removes a message if it is in the window, and unpins it if it was pinned (replication). */
+  public void deleteQuietly(String messageId) {
+    recent.removeIf(m -> m.id().equals(messageId));
+    if (pinned != null && pinned.id().equals(messageId)) {
+      pinned = null;
+    }
+  }
+
+  /** Sets the pinned comment as another node pinned it (replication); null unpins. */
+  public void setPinned(ChatMessage message) {
+    pinned = message;
+  }
+
   /** @return true when the mute list changed */
   public boolean mute(String userId, boolean on) {
     return on ? muted.add(userId) : muted.remove(userId);

@@ -79,6 +79,8 @@ public final class LiveShows implements ShowEvents {
   final long gopMaxBytes;
 
   private final VertxInternal vertx;
+  /** Cross-node fan-out through Redis (store=redis), or null on a single node. */
+  final RedisShowSync sync;
   private final Map<String, ShowRoom> rooms = new ConcurrentHashMap<>();
   private final Map<String, Future<ShowRoom>> loading = new HashMap<>();
   /** Written at start-up, read by rooms. */
@@ -102,6 +104,8 @@ public final class LiveShows implements ShowEvents {
     this.coalesceMs = config.get(Settings.LIVE_COALESCE_MS);
     this.maxQueuedBytes = config.get(Settings.LIVE_MAX_QUEUED_BYTES);
     this.gopMaxBytes = config.get(Settings.MEDIA_GOP_MAX_BYTES);
+    this.sync = stores instanceof io.dropcast.server.store.redis.RedisStores redis
+        ? new RedisShowSync(vertx, redis.connector(), historySize) : null;
     register(server.gateway());
     snapshotContributor("lineupProducts", this::lineupProducts);
     server.onClose(this::close);
@@ -250,10 +254,10 @@ public final class LiveShows implements ShowEvents {
       }
       return contributions(stored, identity, from).compose(sections -> {
         Promise<Object> reply = Promise.promise();
-        room.execute(() -> room.join(c, identity, previous, from, stored, sections, reply));
+        room.execute(() -> room.join(c, identity, previous, from, stored, sections, reply, null));
         return reply.future();
       });
-    }));
+    }).onComplete(ar -> room.pendingJoins.decrementAndGet()));
     Promise<Object> onLoop = Promise.promise();
     joined.onComplete(ar -> completeOn(c, onLoop, ar));
     return onLoop.future();
@@ -337,7 +341,7 @@ public final class LiveShows implements ShowEvents {
   public Future<Boolean> isBanned(String showId, String userId) {
     ShowRoom room = rooms.get(showId);
     if (room == null) {
-      return Future.succeededFuture(false);
+      return sync == null ? Future.succeededFuture(false) : sync.isBanned(showId, userId);
     }
     ContextInternal caller = vertx.getContext();
     Promise<Boolean> answer = caller != null ? caller.promise() : Promise.promise();
@@ -455,21 +459,24 @@ public final class LiveShows implements ShowEvents {
 
   // ------------------------------------------------------------------------------------ rooms
 
-  /** @return the show's room, created (on a round-robin event loop) on first use; NOT_FOUND for no show */
+  /**
+   * @return the show's room, created (on a round-robin event loop) on first use, with one
+   *     {@link ShowRoom#pendingJoins} counted for the caller (who must count it down); NOT_FOUND for no show
+   */
   private Future<ShowRoom> room(String showId) {
-    ShowRoom room = rooms.get(showId);
-    if (room != null) {
-      return Future.succeededFuture(room);
-    }
     Promise<ShowRoom> created;
     synchronized (loading) {
-      room = rooms.get(showId);
+      ShowRoom room = rooms.get(showId);
       if (room != null) {
+        room.pendingJoins.incrementAndGet();
         return Future.succeededFuture(room);
       }
       Future<ShowRoom> pending = loading.get(showId);
       if (pending != null) {
-        return pending;
+        return pending.map(r -> {
+          r.pendingJoins.incrementAndGet();
+          return r;
+        });
       }
       created = Promise.promise();
       loading.put(showId, created.future());
@@ -477,18 +484,52 @@ public final class LiveShows implements ShowEvents {
     stores.shows().get(showId)
         .compose(show -> show == null
             ? Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, "no show " + showId))
-            : stores.chatHistory().recent(showId, chatHistorySize).map(history -> {
+            : stores.chatHistory().recent(showId, chatHistorySize).compose(history -> {
               ShowRoom r = new ShowRoom(this, vertx.createEventLoopContext(), show, history);
-              rooms.put(showId, r);
-              return r;
+              return sync == null ? Future.succeededFuture(r) : attach(r);
             }))
         .onComplete(ar -> {
           synchronized (loading) {
             loading.remove(showId);
+            if (ar.succeeded()) {
+              ar.result().pendingJoins.incrementAndGet();
+              rooms.put(showId, ar.result());
+            }
           }
           created.handle(ar);
         });
     return created.future();
+  }
+
+  /** Cross-node: subscribes a new room to its show, then loads the show's replicated state into it. */
+  private Future<ShowRoom> attach(ShowRoom room) {
+    return sync.attach(room).compose(v -> sync.load(room.id)).compose(loaded -> {
+      Promise<ShowRoom> ready = Promise.promise();
+      room.execute(() -> {
+        room.adoptLoaded(loaded);
+        ready.complete(room);
+      });
+      return ready.future();
+    }).onFailure(e -> {
+      sync.detach(room);
+      room.execute(room::close);
+    });
+  }
+
+  /**
+   * Cross-node: retires a room that has had no members for a while (room thread), unless a join is
+   * on its way; this node unsubscribes from the show and forgets its state.
+   */
+  void retire(ShowRoom room) {
+    synchronized (loading) {
+      if (room.pendingJoins.get() > 0 || !room.members().isEmpty() || rooms.get(room.id) != room) {
+        return;
+      }
+      rooms.remove(room.id);
+    }
+    sync.detach(room);
+    sync.reportViewers(room.id, 0);
+    room.close();
   }
 
   // ------------------------------------------------------------------------------------ media
@@ -514,6 +555,9 @@ public final class LiveShows implements ShowEvents {
       room.countDrop();
       return;
     }
+    if (sync != null) {
+      sync.publishMedia(room.id, in);
+    }
     ByteBuf shared = WireFrames.copyOf(in, true);
     room.ingestBytes.addAndGet(shared.readableBytes());
     RelayFrame relay = new RelayFrame(shared, header);
@@ -524,6 +568,12 @@ public final class LiveShows implements ShowEvents {
 
   @Override
   public void publish(String showId, String event, Object data) {
+    if (sync != null) {
+      // Straight to every node's viewers, whether or not this node has the show's room.
+      sync.publish(showId, event, data, null, null)
+          .onFailure(e -> LOG.warn("event {} of show {} not published: {}", event, showId, e.toString()));
+      return;
+    }
     ShowRoom room = rooms.get(showId);
     if (room != null) {
       room.execute(() -> room.publish(event, data));
@@ -535,12 +585,29 @@ public final class LiveShows implements ShowEvents {
     ShowRoom room = rooms.get(showId);
     if (room != null) {
       room.execute(() -> room.publishCoalesced(key, event, data));
+    } else if (sync != null) {
+      publish(showId, event, data);
     }
+  }
+
+  @Override
+  public Future<Void> publishOnce(String showId, String onceKey, String event, Object data) {
+    if (sync != null) {
+      return sync.publish(showId, event, data, null, onceKey).mapEmpty();
+    }
+    ShowRoom room = rooms.get(showId);
+    if (room != null) {
+      room.execute(() -> room.publishOnce(onceKey, event, data));
+    }
+    return Future.succeededFuture();
   }
 
   private void close() {
     for (ShowRoom room : rooms.values()) {
       room.execute(room::close);
+    }
+    if (sync != null) {
+      sync.close();
     }
   }
 }

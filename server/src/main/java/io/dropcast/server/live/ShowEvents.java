@@ -21,4 +21,12 @@ public interface ShowEvents {
    * last value is always delivered. Each delivered value is sequenced like {@link #publish}.
    */
   void publishCoalesced(String showId, String key, String event, Object data);
+
+  /**
+   * Publishes a sequenced event at most once per {@code onceKey} for the show, across all nodes
+   * (e.g. a sale's start, which every node's ticker notices). Safe to retry until it succeeds.
+   *
+   * @return completes when the event was published, or was already published under this key
+   */
+  io.vertx.core.Future<Void> publishOnce(String showId, String onceKey, String event, Object data);
 }

@@ -94,6 +94,28 @@ final class ShowRoom {
   final AtomicLong ingestBytes = new AtomicLong();
   private boolean closed;
 
+  // --- cross-node (store=redis; see RedisShowSync), room thread unless noted ---
+  /** Null on a single node (store=memory): the room numbers and delivers its events itself. */
+  private final RedisShowSync sync;
+  /** False until the replicated state was loaded; sync messages are held until then. */
+  private boolean synced;
+  /** Sync messages waiting for the state load or for a gap to be filled from the shared history. */
+  private final List<RedisShowSync.Message> held = new ArrayList<>();
+  private boolean filling;
+  private int clusterViewers;
+  private int clusterPeak;
+  private final Map<String, Long> pendingReactions = new LinkedHashMap<>();
+  private boolean reactionFlushSet;
+  private boolean viewerReportSet;
+  private long heartbeatTimer = -1;
+  private long retireTimer = -1;
+  /** Joins between finding this room and being admitted (any thread): the room is not retired meanwhile. */
+  final java.util.concurrent.atomic.AtomicInteger pendingJoins = new java.util.concurrent.atomic.AtomicInteger();
+  /** Keys of events published once (single node). */
+  private final Set<String> onceKeys = new java.util.HashSet<>();
+  /** An idle room of a cross-node show is retired after this long without members. */
+  static final long RETIRE_IDLE_MS = 10_000;
+
   /** Top-level fields of a snapshot; {@link LiveShows#snapshotContributor} sections may not reuse them. */
   static final Set<String> SNAPSHOT_FIELDS = Set.of("recovered", "seq", "missed", "show", "you", "pins", "chat",
       "viewers", "reactions", "stats");
@@ -112,6 +134,8 @@ final class ShowRoom {
     this.pins = new ProductPins(live.maxPins);
     this.reactions = new Reactions(live.maxReactionCount);
     this.gop = new GopCache(live.gopMaxBytes);
+    this.sync = live.sync;
+    this.synced = sync == null;
   }
 
   // ------------------------------------------------------------------------------------ threading
@@ -170,7 +194,26 @@ final class ShowRoom {
    * @param sections other features' snapshot sections ({@link SnapshotContributor}), by key
    */
   void join(ClientConnection c, Identity identity, Viewer previous, Long lastSeq, Show stored,
-            Map<String, Object> sections, Promise<Object> reply) {
+            Map<String, Object> sections, Promise<Object> reply, List<RedisShowSync.Message> fetched) {
+    if (sync != null && fetched == null && lastSeq != null && lastSeq >= 0 && lastSeq < seq
+        && (history.isEmpty() || history.peekFirst().seq() > lastSeq + 1)) {
+      // The events after lastSeq predate this room's own history: read them from the shared history.
+      long upTo = history.isEmpty() ? seq : history.peekFirst().seq() - 1;
+      onRoom(sync.history(id, lastSeq, upTo)).onComplete(ar -> join(c, identity, previous, lastSeq, stored,
+          sections, reply, ar.succeeded() ? ar.result() : List.of()));
+      return;
+    }
+    try {
+      joinNow(c, identity, previous, lastSeq, stored, sections, reply, fetched == null ? List.of() : fetched);
+    } finally {
+      if (fetched != null) {
+        fetched.forEach(m -> m.frame().release());
+      }
+    }
+  }
+
+  private void joinNow(ClientConnection c, Identity identity, Viewer previous, Long lastSeq, Show stored,
+                       Map<String, Object> sections, Promise<Object> reply, List<RedisShowSync.Message> fetched) {
     Identity who;
     try {
       adopt(stored);
@@ -200,12 +243,9 @@ final class ShowRoom {
       publishViewerCount();
 
       Map<String, Object> data;
-      if (lastSeq != null && canRecover(lastSeq)) {
-        for (Sequenced s : history) {
-          if (s.seq() > lastSeq) {
-            missed.add(s.bytes().retain());
-          }
-        }
+      List<ByteBuf> recovered = lastSeq == null ? null : missedSince(lastSeq, fetched);
+      if (recovered != null) {
+        missed.addAll(recovered);
         data = new LinkedHashMap<>();
         data.put("recovered", true);
         data.put("seq", seq);
@@ -273,12 +313,34 @@ final class ShowRoom {
     return identity;
   }
 
-  private boolean canRecover(long lastSeq) {
+  /**
+   * @param fetched events read from the shared history (cross-node), oldest first; may be empty
+   * @return every event after {@code lastSeq} up to the current seq (each retained for the caller),
+   *     or null when some of them are no longer kept (the client then gets a fresh snapshot)
+   */
+  private List<ByteBuf> missedSince(long lastSeq, List<RedisShowSync.Message> fetched) {
     if (lastSeq > seq || lastSeq < 0) {
-      return false;
+      return null;
     }
-    long oldest = history.isEmpty() ? seq + 1 : history.peekFirst().seq();
-    return lastSeq >= oldest - 1;
+    long next = lastSeq + 1;
+    List<ByteBuf> out = new ArrayList<>();
+    for (RedisShowSync.Message m : fetched) {
+      if (m.seq() == next) {
+        out.add(m.frame().retain());
+        next++;
+      }
+    }
+    for (Sequenced s : history) {
+      if (s.seq() == next) {
+        out.add(s.bytes().retain());
+        next++;
+      }
+    }
+    if (next != seq + 1) {
+      out.forEach(ByteBuf::release);
+      return null;
+    }
+    return out;
   }
 
   /** Removes a member (room thread); idempotent. */
@@ -291,14 +353,39 @@ final class ShowRoom {
     if (members.isEmpty() && state == Show.State.ENDED) {
       shed();
     }
+    if (members.isEmpty() && sync != null && retireTimer < 0) {
+      retireTimer = context.setTimer(RETIRE_IDLE_MS, t -> {
+        retireTimer = -1;
+        if (members.isEmpty()) {
+          live.retire(this);
+        }
+      });
+    }
   }
 
   private void publishViewerCount() {
-    publishCoalesced("viewers", Events.VIEWERS, viewerCount());
+    if (sync == null) {
+      publishCoalesced("viewers", Events.VIEWERS, viewerCount());
+    } else if (!viewerReportSet && !closed) {
+      // Cross-node: this node reports its count; Redis sums the nodes and publishes the total.
+      viewerReportSet = true;
+      context.setTimer(live.coalesceMs, t -> {
+        viewerReportSet = false;
+        reportViewers();
+      });
+    }
+  }
+
+  private void reportViewers() {
+    if (!closed) {
+      sync.reportViewers(id, members.size())
+          .onFailure(e -> LiveShows.LOG.debug("viewer report of show {} failed: {}", id, e.toString()));
+    }
   }
 
   private Map<String, Object> viewerCount() {
-    return Map.of("current", members.size(), "peak", peak);
+    return sync == null ? Map.of("current", members.size(), "peak", peak)
+        : Map.of("current", clusterViewers, "peak", clusterPeak);
   }
 
   private Map<String, Object> snapshot(Identity who) {
@@ -346,8 +433,9 @@ final class ShowRoom {
 
   Map<String, Object> stats() {
     Map<String, Object> stats = new LinkedHashMap<>();
-    stats.put("viewers", members.size());
-    stats.put("peakViewers", peak);
+    stats.put("viewers", sync == null ? members.size() : clusterViewers);
+    stats.put("peakViewers", sync == null ? peak : clusterPeak);
+    stats.put("viewersOnThisNode", members.size());
     stats.put("seq", seq);
     stats.put("mediaFramesReceived", mediaFramesIn);
     stats.put("mediaFramesDropped", mediaFramesDropped.get());
@@ -364,11 +452,43 @@ final class ShowRoom {
 
   /** Publishes a sequenced event to every member (room thread). */
   void publish(String event, Object data) {
+    publish(event, data, null);
+  }
+
+  /**
+   * Publishes a sequenced event to every member (room thread). On a single node it is numbered and
+   * delivered at once. Across nodes it is numbered in Redis and delivered when it comes back
+   * ({@link #onSyncMessage}), on every node alike.
+   *
+   * @param change the state change the event makes, replayed by the other nodes' rooms (see
+   *     {@link #apply}); this room has already made it. Null for events that change no room state.
+   */
+  void publish(String event, Object data, Map<String, Object> change) {
     if (closed) {
+      return;
+    }
+    if (sync != null) {
+      sync.publish(id, event, data, change, null)
+          .onFailure(e -> LiveShows.LOG.warn("event {} of show {} not published: {}", event, id, e.toString()));
       return;
     }
     ByteBuf bytes = WireFrames.json(new Event(id, seq + 1, event, data)); // throws before the seq is used
     seq++;
+    fanOut(bytes);
+  }
+
+  /**
+   * Publishes an event once per {@code key} (room thread, single node; across nodes
+   * {@link RedisShowSync} keeps the key).
+   */
+  void publishOnce(String key, String event, Object data) {
+    if (onceKeys.add(key)) {
+      publish(event, data);
+    }
+  }
+
+  /** Fans out the event numbered {@link #seq} and keeps it in the history; takes over the caller's reference. */
+  private void fanOut(ByteBuf bytes) {
     live.metrics.eventsPublished.increment();
     for (LoopGroup g : groups.values()) {
       if (g.members > 0) {
@@ -495,7 +615,7 @@ final class ShowRoom {
         gop.clear();
       }
       Map<String, Object> info = showInfo();
-      publish(Events.SHOW_STATE, info);
+      publish(Events.SHOW_STATE, info, Map.of("k", "state", "show", show));
       return Future.succeededFuture(info);
     });
   }
@@ -519,7 +639,7 @@ final class ShowRoom {
       return command.run(new ChatCommand.Invocation(id, v.identity, Ids.newId("msg"), s.strip(), pinned));
     }
     ChatMessage m = chat.send(v.identity, text, live.clock.millis(), System.nanoTime());
-    publish(Events.CHAT_MESSAGE, m);
+    publish(Events.CHAT_MESSAGE, m, Map.of("k", "chat", "m", m));
     if (live.chatHistorySize > 0) {
       live.stores.chatHistory().append(id, m, live.chatHistorySize)
           .onFailure(e -> LiveShows.LOG.warn("chat history append failed for {}: {}", id, e.toString()));
@@ -532,9 +652,10 @@ final class ShowRoom {
     boolean wasPinned = chat.delete(messageId);
     live.stores.chatHistory().delete(id, messageId)
         .onFailure(e -> LiveShows.LOG.warn("chat history delete failed for {}: {}", id, e.toString()));
-    publish(Events.CHAT_DELETED, Map.of("messageId", messageId, "by", v.identity.userId()));
+    publish(Events.CHAT_DELETED, Map.of("messageId", messageId, "by", v.identity.userId()),
+        Map.of("k", "chatDelete", "id", messageId));
     if (wasPinned) {
-      publish(Events.CHAT_PINNED, pinnedData());
+      publish(Events.CHAT_PINNED, pinnedData(), pinnedChange());
     }
     return Map.of("messageId", messageId);
   }
@@ -561,15 +682,11 @@ final class ShowRoom {
       default -> "unbanned";
     };
     if (action.equals("ban")) {
-      for (Viewer m : new ArrayList<>(members)) {
-        if (m.identity.userId().equals(userId)) {
-          removeMember(m);
-          m.group.context.runOnContext(x -> live.kick(m, Protocol.CLOSE_BANNED, "banned from show " + id));
-        }
-      }
+      kickBanned(userId);
     }
     if (changed) {
-      publish(Events.USER_MODERATED, Map.of("userId", userId, "action", done, "by", v.identity.userId()));
+      publish(Events.USER_MODERATED, Map.of("userId", userId, "action", done, "by", v.identity.userId()),
+          Map.of("k", "mod", "userId", userId, "action", action));
     }
     return Map.of("userId", userId, "action", done, "changed", changed);
   }
@@ -577,28 +694,28 @@ final class ShowRoom {
   Object slowMode(Viewer v, int seconds) {
     requireModerator(v);
     chat.slowMode(seconds);
-    publish(Events.CHAT_SETTINGS, chatSettings());
+    publish(Events.CHAT_SETTINGS, chatSettings(), Map.of("k", "slow", "s", seconds));
     return chatSettings();
   }
 
   Object filter(Viewer v, List<?> words) {
     requireModerator(v);
     List<String> inForce = chat.filter(words);
-    publish(Events.CHAT_SETTINGS, chatSettings());
+    publish(Events.CHAT_SETTINGS, chatSettings(), Map.of("k", "filter", "words", inForce));
     return Map.of("words", inForce);
   }
 
   Object chatPin(Viewer v, String messageId) {
     requireModerator(v);
     chat.pin(messageId);
-    publish(Events.CHAT_PINNED, pinnedData());
+    publish(Events.CHAT_PINNED, pinnedData(), pinnedChange());
     return pinnedData();
   }
 
   Object chatUnpin(Viewer v) {
     requireModerator(v);
     if (chat.unpin()) {
-      publish(Events.CHAT_PINNED, pinnedData());
+      publish(Events.CHAT_PINNED, pinnedData(), pinnedChange());
     }
     return pinnedData();
   }
@@ -609,6 +726,23 @@ final class ShowRoom {
     return data;
   }
 
+  private Map<String, Object> pinnedChange() {
+    Map<String, Object> change = new java.util.HashMap<>();
+    change.put("k", "chatPin");
+    change.put("m", chat.pinned());
+    return change;
+  }
+
+  /** Removes and disconnects this node's connections of a banned user (room thread). */
+  private void kickBanned(String userId) {
+    for (Viewer m : new ArrayList<>(members)) {
+      if (m.identity.userId().equals(userId)) {
+        removeMember(m);
+        m.group.context.runOnContext(x -> live.kick(m, Protocol.CLOSE_BANNED, "banned from show " + id));
+      }
+    }
+  }
+
   private Map<String, Object> chatSettings() {
     return Map.of("slowModeSeconds", chat.slowModeSeconds(), "filterActive", !chat.filterWords().isEmpty());
   }
@@ -616,8 +750,25 @@ final class ShowRoom {
   // ------------------------------------------------------------------------------------ reactions, pins
 
   Object react(Viewer v, Object kind, Object count) {
-    reactions.add(kind, count);
-    publishCoalesced("reactions", Events.REACTIONS, reactions.totals());
+    long n = reactions.add(kind, count);
+    if (sync == null) {
+      publishCoalesced("reactions", Events.REACTIONS, reactions.totals());
+      return null;
+    }
+    // Cross-node: this node's reactions are summed here and added to the shared totals once per interval.
+    pendingReactions.merge((String) kind, n, Long::sum);
+    if (!reactionFlushSet) {
+      reactionFlushSet = true;
+      context.setTimer(live.coalesceMs, t -> {
+        reactionFlushSet = false;
+        Map<String, Long> due = new LinkedHashMap<>(pendingReactions);
+        pendingReactions.clear();
+        if (!closed && !due.isEmpty()) {
+          sync.addReactions(id, due, Reactions.KINDS)
+              .onFailure(e -> LiveShows.LOG.warn("reactions of show {} lost: {}", id, e.toString()));
+        }
+      });
+    }
     return null;
   }
 
@@ -645,7 +796,7 @@ final class ShowRoom {
     return onRoom(card).compose(pin -> {
       if (!pins.contains(productId)) {
         pins.add(pin);
-        publish(Events.PINS, pinsData("pinned", productId));
+        publish(Events.PINS, pinsData("pinned", productId), Map.of("k", "pins", "pins", pins.list()));
       }
       return Future.succeededFuture(pinsData(null, null));
     });
@@ -654,7 +805,7 @@ final class ShowRoom {
   Object unpinProduct(Viewer v, String productId) {
     requireModerator(v);
     pins.remove(productId);
-    publish(Events.PINS, pinsData("unpinned", productId));
+    publish(Events.PINS, pinsData("unpinned", productId), Map.of("k", "pins", "pins", pins.list()));
     return pinsData(null, null);
   }
 
@@ -702,6 +853,178 @@ final class ShowRoom {
     closed = true;
     shed();
     coalesced.clear();
+    held.forEach(m -> m.frame().release());
+    held.clear();
+    for (long timer : new long[] {heartbeatTimer, retireTimer}) {
+      if (timer >= 0) {
+        context.owner().cancelTimer(timer);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ cross-node
+
+  /** @return the largest GOP cache, in bytes (any thread) */
+  long gopMaxBytes() {
+    return live.gopMaxBytes;
+  }
+
+  /**
+   * Takes the show's replicated state as Redis had it when this node's room attached (room thread),
+   * then the events that arrived meanwhile.
+   */
+  void adoptLoaded(RedisShowSync.Loaded loaded) {
+    com.fasterxml.jackson.databind.JsonNode all = loaded.state();
+    com.fasterxml.jackson.databind.JsonNode st = all.path("state");
+    seq = loaded.seq();
+    try {
+      if (st.hasNonNull("pins")) {
+        pins.replace(io.dropcast.protocol.JsonCodec.convert(io.dropcast.protocol.JsonCodec.parse(st.get("pins").asText()),
+            new com.fasterxml.jackson.core.type.TypeReference<List<ProductPin>>() { }));
+      }
+      if (st.hasNonNull("chatPinned")) {
+        chat.setPinned(io.dropcast.protocol.JsonCodec.convert(
+            io.dropcast.protocol.JsonCodec.parse(st.get("chatPinned").asText()), ChatMessage.class));
+      }
+      if (st.hasNonNull("slow")) {
+        chat.slowMode(Integer.parseInt(st.get("slow").asText()));
+      }
+      if (st.hasNonNull("filter")) {
+        List<Object> words = new ArrayList<>();
+        io.dropcast.protocol.JsonCodec.parse(st.get("filter").asText()).forEach(w -> words.add(w.asText()));
+        chat.filter(words);
+      }
+      all.path("bans").forEach(u -> chat.ban(u.asText(), true));
+      all.path("mutes").forEach(u -> chat.mute(u.asText(), true));
+      Map<String, Long> totals = new LinkedHashMap<>();
+      all.path("reactions").fields().forEachRemaining(e -> totals.put(e.getKey(), Long.parseLong(e.getValue().asText())));
+      reactions.replace(totals);
+    } catch (RuntimeException e) {
+      LiveShows.LOG.warn("replicated state of show {} partly unreadable: {}", id, e.toString());
+    }
+    clusterViewers = all.path("current").asInt();
+    clusterPeak = all.path("peak").asInt();
+    synced = true;
+    heartbeatTimer = context.setPeriodic(RedisShowSync.VIEWER_HEARTBEAT_MS, t -> {
+      if (!members.isEmpty()) {
+        reportViewers();
+      }
+    });
+    drainHeld(false);
+  }
+
+  /** A message from the show's channel (room thread): applied and delivered in seq order. */
+  void onSyncMessage(RedisShowSync.Message m) {
+    if (closed) {
+      m.frame().release();
+    } else if (!synced || filling) {
+      held.add(m);
+    } else if (m.seq() <= seq) {
+      m.frame().release(); // already had it (e.g. through a gap fill)
+    } else if (m.seq() > seq + 1) {
+      held.add(m);
+      fillGap();
+    } else {
+      accept(m);
+    }
+  }
+
+  private void accept(RedisShowSync.Message m) {
+    seq = m.seq();
+    if (m.meta() != null) {
+      try {
+        apply(m.meta());
+      } catch (RuntimeException e) {
+        LiveShows.LOG.warn("state change {} of show {} not applied: {}", m.meta(), id, e.toString());
+      }
+    }
+    fanOut(m.frame());
+  }
+
+  /** Reads the events this node missed (e.g. while its subscription reconnected) from the shared history. */
+  private void fillGap() {
+    filling = true;
+    long upTo = held.stream().mapToLong(RedisShowSync.Message::seq).min().orElse(seq + 1) - 1;
+    onRoom(sync.history(id, seq, upTo)).onComplete(ar -> {
+      filling = false;
+      if (ar.succeeded()) {
+        held.addAll(ar.result());
+      }
+      drainHeld(true);
+    });
+  }
+
+  /** Delivers held messages in order; a gap is filled first, unless {@code jump} (it could not be). */
+  private void drainHeld(boolean jump) {
+    List<RedisShowSync.Message> pending = new ArrayList<>(held);
+    held.clear();
+    pending.sort(java.util.Comparator.comparingLong(RedisShowSync.Message::seq));
+    for (int i = 0; i < pending.size(); i++) {
+      RedisShowSync.Message m = pending.get(i);
+      if (closed || m.seq() <= seq) {
+        m.frame().release();
+      } else if (m.seq() > seq + 1 && !jump) {
+        held.addAll(pending.subList(i, pending.size()));
+        fillGap();
+        return;
+      } else {
+        accept(m); // a jump that cannot be filled: clients see the gap and rejoin with their last seq
+      }
+    }
+  }
+
+  /**
+   * Replays a state change another node's room made (room thread). Every change is idempotent, so
+   * the room that made it can replay it too.
+   */
+  private void apply(com.fasterxml.jackson.databind.JsonNode change) {
+    switch (change.path("k").asText()) {
+      case "chat" -> chat.append(io.dropcast.protocol.JsonCodec.convert(change.get("m"), ChatMessage.class));
+      case "chatDelete" -> chat.deleteQuietly(change.path("id").asText());
+      case "chatPin" -> chat.setPinned(change.hasNonNull("m")
+          ? io.dropcast.protocol.JsonCodec.convert(change.get("m"), ChatMessage.class) : null);
+      case "slow" -> chat.slowMode(change.path("s").asInt());
+      case "filter" -> {
+        List<Object> words = new ArrayList<>();
+        change.path("words").forEach(w -> words.add(w.asText()));
+        chat.filter(words);
+      }
+      case "mod" -> {
+        String userId = change.path("userId").asText();
+        switch (change.path("action").asText()) {
+          case "mute" -> chat.mute(userId, true);
+          case "unmute" -> chat.mute(userId, false);
+          case "ban" -> {
+            chat.ban(userId, true);
+            kickBanned(userId);
+          }
+          case "unban" -> chat.ban(userId, false);
+          default -> { }
+        }
+      }
+      case "pins" -> pins.replace(io.dropcast.protocol.JsonCodec.convert(change.get("pins"),
+          new com.fasterxml.jackson.core.type.TypeReference<List<ProductPin>>() { }));
+      case "state" -> {
+        Show s = io.dropcast.protocol.JsonCodec.convert(change.get("show"), Show.class);
+        if (s.state().ordinal() >= show.state().ordinal()) {
+          show = s;
+          state = s.state();
+          if (state == Show.State.ENDED) {
+            gop.clear();
+          }
+        }
+      }
+      case "reactions" -> {
+        Map<String, Long> totals = new LinkedHashMap<>();
+        change.path("totals").fields().forEachRemaining(e -> totals.put(e.getKey(), e.getValue().asLong()));
+        reactions.replace(totals);
+      }
+      case "viewers" -> {
+        clusterViewers = change.path("current").asInt();
+        clusterPeak = change.path("peak").asInt();
+      }
+      default -> { }
+    }
   }
 
   /** @return members for tests of the count; room thread */

@@ -44,6 +44,12 @@ public final class ProductPins {
     }
   }
 
+  /** Replaces the pins with a list another node published (replication). */
+  public void replace(List<ProductPin> list) {
+    pins.clear();
+    pins.addAll(list);
+  }
+
   /** @return the pins, oldest first (a copy, safe to publish) */
   public List<ProductPin> list() {
     return List.copyOf(pins);

@@ -28,9 +28,10 @@ public final class Reactions {
    * Adds reactions.
    *
    * @param count null for 1
+   * @return how many were added
    * @throws ProtocolException BAD_REQUEST for an unknown kind or a count outside 1..max
    */
-  public void add(Object kind, Object count) {
+  public long add(Object kind, Object count) {
     if (!(kind instanceof String k) || !KINDS.contains(k)) {
       throw new ProtocolException(ErrorCode.BAD_REQUEST, "field 'kind' must be one of " + KINDS);
     }
@@ -43,6 +44,18 @@ public final class Reactions {
       n = num.longValue();
     }
     totals.merge(k, n, Long::sum);
+    return n;
+  }
+
+  /** Replaces the totals with the ones shared by all nodes (replication). */
+  public void replace(Map<String, Long> shared) {
+    totals.clear();
+    for (String kind : KINDS) {
+      Long n = shared.get(kind);
+      if (n != null) {
+        totals.put(kind, n);
+      }
+    }
   }
 
   /** @return a copy of the totals by kind */

@@ -347,13 +347,9 @@ public final class SaleService {
       Sale.State state = sale.at(now).state();
       Future<Void> announced = Future.succeededFuture();
       if (state == Sale.State.LIVE && !startedHere.contains(saleId)) {
-        // Every node tells its own viewers once (retried on the next tick if a read fails); only the
-        // webhook must happen once in the whole cluster, so only it depends on winning the claim.
-        announced = sales.stock(saleId).compose(stock -> sales.claimEvent(saleId, Events.SALE_STARTED).map(first -> {
-          startedHere.add(saleId);
-          announceStarted(sale, stock, first);
-          return null;
-        }));
+        // Every node's ticker notices the start; the event is published once for the whole cluster
+        // (retried on the next tick until it succeeds), and the webhook goes to whoever wins the claim.
+        announced = sales.stock(saleId).compose(stock -> announceStarted(sale, stock));
       } else if (state == Sale.State.ENDED) {
         announced = Future.succeededFuture().map(v -> {
           announceEnded(sale, "ended");
@@ -374,21 +370,26 @@ public final class SaleService {
   }
 
   /**
-   * Tells this node's viewers of the show that the sale started and, when {@code emitHook} (this node
-   * won the cluster-wide claim), sends the {@code sale.started} webhook.
+   * Tells the show's viewers (on every node) that the sale started, once, and sends the
+   * {@code sale.started} webhook from the node that wins the cluster-wide claim.
    */
-  private void announceStarted(Sale sale, StockCounters stock, boolean emitHook) {
+  private Future<Void> announceStarted(Sale sale, StockCounters stock) {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("sale", sale.id());
     data.put("productId", sale.productId());
     data.put("endsAt", sale.endsAt());
     data.put("remaining", stock == null ? 0 : stock.available());
-    if (sale.showId() != null) {
-      events.publish(sale.showId(), Events.SALE_STARTED, data);
-    }
-    if (emitHook) {
-      hooks.emit(sale.brandId(), "sale.started", data);
-    }
+    Future<Void> told = sale.showId() == null ? Future.succeededFuture()
+        : events.publishOnce(sale.showId(), Events.SALE_STARTED + ":" + sale.id(), Events.SALE_STARTED, data);
+    return told.compose(v -> {
+      startedHere.add(sale.id());
+      return sales.claimEvent(sale.id(), Events.SALE_STARTED);
+    }).map(first -> {
+      if (first) {
+        hooks.emit(sale.brandId(), "sale.started", data);
+      }
+      return null;
+    });
   }
 
   private void announceEnded(Sale sale, String reason) {

@@ -100,6 +100,16 @@ public final class RedisConnector {
     return Future.fromCompletionStage(stage, vertx.getOrCreateContext()).recover(e -> Future.failedFuture(translate(e)));
   }
 
+  /**
+   * Opens a new pub/sub connection (its own TCP link; Lettuce re-subscribes after a reconnect).
+   *
+   * @return completes with the connection, or fails when Redis cannot be reached
+   */
+  public <K, V> CompletionStage<io.lettuce.core.pubsub.StatefulRedisPubSubConnection<K, V>> connectPubSub(
+      io.lettuce.core.codec.RedisCodec<K, V> codec) {
+    return client.connectPubSubAsync(codec, uri);
+  }
+
   /** @return true while the link to Redis is up */
   public boolean isConnected() {
     StatefulRedisConnection<String, String> conn = connection;
