@@ -83,6 +83,7 @@ public final class LiveShows implements ShowEvents {
   final RedisShowSync sync;
   private final Map<String, ShowRoom> rooms = new ConcurrentHashMap<>();
   private final Map<String, Future<ShowRoom>> loading = new HashMap<>();
+  private final Map<String, java.util.function.Consumer<JsonNode>> broadcastListeners = new ConcurrentHashMap<>();
   /** Written at start-up, read by rooms. */
   volatile ChatCommand chatCommand;
   private final Map<String, SnapshotContributor> snapshotContributors = new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -600,6 +601,31 @@ public final class LiveShows implements ShowEvents {
       room.execute(() -> room.publishOnce(onceKey, event, data));
     }
     return Future.succeededFuture();
+  }
+
+  /**
+   * Tells every node, this one included, something that is not a show event (e.g. a waitlist offer
+   * for a buyer who may be connected to any node). Fire and forget: not kept, not retried; a node
+   * that is down misses it. Any thread.
+   */
+  public void broadcast(String topic, Object payload) {
+    if (sync != null) {
+      sync.broadcast(topic, payload);
+    } else {
+      JsonNode tree = io.dropcast.protocol.JsonCodec.mapper().valueToTree(payload);
+      java.util.function.Consumer<JsonNode> listener = broadcastListeners.get(topic);
+      if (listener != null) {
+        vertx.runOnContext(v -> listener.accept(tree));
+      }
+    }
+  }
+
+  /** Listens to a {@link #broadcast} topic (one listener per topic); call at start-up. */
+  public void onBroadcast(String topic, java.util.function.Consumer<JsonNode> listener) {
+    broadcastListeners.put(topic, listener);
+    if (sync != null) {
+      sync.onBroadcast(topic, listener);
+    }
   }
 
   private void close() {

@@ -175,6 +175,7 @@ final class RedisShowSync {
   final String nodeField = "n:" + Long.toHexString(nodeTag);
   private final Map<String, ShowRoom> byEvents = new ConcurrentHashMap<>();
   private final Map<String, ShowRoom> byMedia = new ConcurrentHashMap<>();
+  private final Map<String, java.util.function.Consumer<JsonNode>> broadcasts = new ConcurrentHashMap<>();
   private volatile Future<StatefulRedisPubSubConnection<byte[], byte[]>> subscriber;
   private volatile Future<StatefulRedisPubSubConnection<byte[], byte[]>> publisher;
   private volatile boolean closed;
@@ -267,6 +268,12 @@ final class RedisShowSync {
         return;
       }
       target.execute(() -> target.onSyncMessage(m));
+      return;
+    }
+    java.util.function.Consumer<JsonNode> listener = broadcasts.get(channel);
+    if (listener != null) {
+      JsonNode payload = JsonCodec.parse(message);
+      vertx.runOnContext(v -> listener.accept(payload));
       return;
     }
     ShowRoom room = byMedia.get(channel);
@@ -397,6 +404,28 @@ final class RedisShowSync {
     });
     return REACTIONS.run(redis, new String[] {key(showId, "seq"), key(showId, "history"), key(showId, "reactions")},
         args.toArray(String[]::new)).mapEmpty();
+  }
+
+  /** Sends a message to every node's {@link #onBroadcast} listener of the topic (this node's included). */
+  void broadcast(String topic, Object payload) {
+    byte[] channel = bytes("dc:broadcast:" + topic);
+    byte[] message = JsonCodec.encode(payload);
+    publisher().onSuccess(conn -> conn.async().publish(channel, message));
+  }
+
+  /** Listens to a broadcast topic for as long as the node runs (subscribes, retrying until Redis answers). */
+  void onBroadcast(String topic, java.util.function.Consumer<JsonNode> listener) {
+    String channel = "dc:broadcast:" + topic;
+    broadcasts.put(channel, listener);
+    subscribeBroadcast(channel);
+  }
+
+  private void subscribeBroadcast(String channel) {
+    if (closed) {
+      return;
+    }
+    subscriber().compose(conn -> Future.fromCompletionStage(conn.async().subscribe(bytes(channel))))
+        .onFailure(e -> vertx.setTimer(1000, t -> subscribeBroadcast(channel)));
   }
 
   /** Sends a host's media frame (as the host sent it) to the other nodes' viewers. */

@@ -24,8 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The buyer is the connection's identity; guests may not buy. A sale of another brand (or of
  * another show than a show-bound token's) is NOT_FOUND; only the reservation's buyer may confirm or
  * release it (FORBIDDEN). A user banned from the sale's show may not reserve or join its waitlist
- * (BANNED; asked of the show's room through {@link LiveShows#isBanned}). Waitlisted connections on this node get a {@code reservation} event
- * (seq 0, addressed to them alone) when returned stock is offered to them. Thread-safe: handlers
+ * (BANNED; asked of the show's room through {@link LiveShows#isBanned}). Waitlisted connections get a {@code reservation} event
+ * (seq 0, addressed to them alone) when returned stock is offered to them, whichever node made the
+ * offer (offers are broadcast to every node, see {@link LiveShows#broadcast}). Thread-safe: handlers
  * run on each connection's loop; the waiter map is concurrent and hops onto the waiter's loop to send.
  */
 public final class SaleOps {
@@ -47,7 +48,9 @@ public final class SaleOps {
     gateway.register(Ops.RESERVATION_CONFIRM, SocketGateway.Access.AUTHENTICATED, this::confirm);
     gateway.register(Ops.RESERVATION_RELEASE, SocketGateway.Access.AUTHENTICATED, this::release);
     gateway.register(Ops.SALE_WAITLIST, SocketGateway.Access.AUTHENTICATED, this::waitlist);
-    service.onOffer(this::deliverOffer);
+    // Returned stock may be offered by any node (its sweep, a release); the buyer may wait on any node.
+    live.onBroadcast("sale.offer", offer -> deliverOffer(io.dropcast.protocol.JsonCodec.convert(offer, Reservation.class)));
+    service.onOffer(offer -> live.broadcast("sale.offer", offer));
   }
 
   private static Identity buyer(ClientConnection connection) {
