@@ -504,14 +504,15 @@ public final class LiveShows implements ShowEvents {
 
   /** Cross-node: subscribes a new room to its show, then loads the show's replicated state into it. */
   private Future<ShowRoom> attach(ShowRoom room) {
-    return sync.attach(room).compose(v -> sync.load(room.id)).compose(loaded -> {
-      Promise<ShowRoom> ready = Promise.promise();
-      room.execute(() -> {
-        room.adoptLoaded(loaded);
-        ready.complete(room);
-      });
-      return ready.future();
-    }).onFailure(e -> {
+    return sync.attach(room).compose(v -> sync.load(room.id)).compose(loaded -> sync.mediaConfigs(room.id)
+        .otherwise(e -> List.of()).compose(configs -> {
+          Promise<ShowRoom> ready = Promise.promise();
+          room.execute(() -> {
+            room.adoptLoaded(loaded, configs);
+            ready.complete(room);
+          });
+          return ready.future();
+        })).onFailure(e -> {
       sync.detach(room);
       room.execute(room::close);
     });
@@ -557,7 +558,7 @@ public final class LiveShows implements ShowEvents {
       return;
     }
     if (sync != null) {
-      sync.publishMedia(room.id, in);
+      sync.publishMedia(room.id, in, header);
     }
     ByteBuf shared = WireFrames.copyOf(in, true);
     room.ingestBytes.addAndGet(shared.readableBytes());

@@ -428,13 +428,44 @@ final class RedisShowSync {
         .onFailure(e -> vertx.setTimer(1000, t -> subscribeBroadcast(channel)));
   }
 
-  /** Sends a host's media frame (as the host sent it) to the other nodes' viewers. */
-  void publishMedia(String showId, ByteBuf frame) {
+  /**
+   * Sends a host's media frame (as the host sent it) to the other nodes' viewers. A codec config is
+   * also kept per track in {@code dc:{show:S}:media-config}, for nodes that attach mid-stream.
+   */
+  void publishMedia(String showId, ByteBuf frame, MediaFrame.Header header) {
     byte[] message = new byte[8 + frame.readableBytes()];
     ByteBuffer.wrap(message, 0, 8).putLong(nodeTag);
     frame.getBytes(frame.readerIndex(), message, 8, frame.readableBytes());
     byte[] channel = bytes(key(showId, "media"));
-    publisher().onSuccess(conn -> conn.async().publish(channel, message));
+    boolean config = header.kind() == MediaFrame.Kind.CONFIG;
+    publisher().onSuccess(conn -> {
+      if (config) {
+        byte[] configs = bytes(key(showId, "media-config"));
+        conn.async().hset(configs, bytes(Integer.toString(header.trackId())),
+            java.util.Arrays.copyOfRange(message, 8, message.length));
+        conn.async().expire(configs, TTL_SECONDS);
+      }
+      conn.async().publish(channel, message);
+    });
+  }
+
+  /** @return the codec config frames the show's host sent last, one per track (for the GOP cache) */
+  Future<List<RelayFrame>> mediaConfigs(String showId) {
+    byte[] configs = bytes(key(showId, "media-config"));
+    return publisher().compose(conn -> Future.fromCompletionStage(conn.async().hgetall(configs))).map(all -> {
+      List<RelayFrame> frames = new ArrayList<>();
+      for (byte[] raw : all.values()) {
+        try {
+          MediaFrame.Header header = MediaFrame.readHeader(ByteBuffer.wrap(raw));
+          ByteBuf buf = WireFrames.open(raw.length);
+          buf.writeBytes(raw);
+          frames.add(new RelayFrame(WireFrames.seal(buf, true), header));
+        } catch (RuntimeException e) {
+          LiveShows.LOG.warn("unreadable codec config of show {}: {}", showId, e.toString());
+        }
+      }
+      return frames;
+    });
   }
 
   // ------------------------------------------------------------------------------------ reading

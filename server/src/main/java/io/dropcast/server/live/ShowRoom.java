@@ -871,9 +871,14 @@ final class ShowRoom {
 
   /**
    * Takes the show's replicated state as Redis had it when this node's room attached (room thread),
-   * then the events that arrived meanwhile.
+   * then the events that arrived meanwhile. The host's codec configs seed the GOP cache, so viewers
+   * here can decode from the next keyframe.
    */
-  void adoptLoaded(RedisShowSync.Loaded loaded) {
+  void adoptLoaded(RedisShowSync.Loaded loaded, List<RelayFrame> mediaConfigs) {
+    for (RelayFrame config : mediaConfigs) {
+      gop.add(config); // the cache retains what it keeps
+      config.release();
+    }
     com.fasterxml.jackson.databind.JsonNode all = loaded.state();
     com.fasterxml.jackson.databind.JsonNode st = all.path("state");
     seq = loaded.seq();

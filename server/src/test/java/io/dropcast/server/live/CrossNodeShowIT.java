@@ -94,6 +94,9 @@ class CrossNodeShowIT {
       assertThat(List.of(started.path("seq").asLong(), chat.path("seq").asLong(), pinned.path("seq").asLong()))
           .as("one sequence across nodes").isSorted().doesNotHaveDuplicates();
 
+      host.sendMedia(new MediaFrame(MediaFrame.Kind.CONFIG, 0, MediaFrame.TrackType.VIDEO, 0, 0,
+          "{\"codec\":\"avc1.42E01E\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      assertThat(viewer.media().poll(5, TimeUnit.SECONDS).kind()).as("the codec config first").isEqualTo(MediaFrame.Kind.CONFIG);
       host.sendMedia(video(true, 1_000_000));
       for (int i = 1; i <= 5; i++) {
         host.sendMedia(video(false, 1_000_000 + i * 33_333L));
@@ -113,10 +116,28 @@ class CrossNodeShowIT {
         assertThat(snapshot.path("show").path("state").asText()).isEqualTo("live");
         assertThat(snapshot.path("pins").findValuesAsText("productId")).containsExactly(acme.products().get(0).id());
         assertThat(snapshot.path("chat").path("messages").findValuesAsText("text")).contains("hello from node A");
+        assertThat(late.media().poll(5, TimeUnit.SECONDS).kind()).isEqualTo(MediaFrame.Kind.CONFIG);
         MediaFrame first = late.media().poll(5, TimeUnit.SECONDS);
         assertThat(first).isNotNull();
         assertThat(first.kind()).isEqualTo(MediaFrame.Kind.KEY);
         assertThat(first.timestampMicros()).isEqualTo(1_000_000);
+      }
+    }
+  }
+
+  @Test
+  void a_node_that_opens_the_show_mid_stream_has_the_hosts_codec_config_for_its_first_viewer() throws Exception {
+    Show show = acme.show(false);
+    try (DropcastClient host = joinedOn(a, acme.hostToken(show), show)) {
+      host.call("show.start", show.id(), Map.of());
+      host.sendMedia(new MediaFrame(MediaFrame.Kind.CONFIG, 0, MediaFrame.TrackType.VIDEO, 0, 0,
+          "{\"codec\":\"vp8\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      host.call("show.stats", show.id(), Map.of()); // the config was taken in before this reply
+      try (DropcastClient first = joinedOn(b, acme.viewerToken(show, "first-on-b"), show)) {
+        MediaFrame config = first.media().poll(5, TimeUnit.SECONDS);
+        assertThat(config).as("codec config from the shared store").isNotNull();
+        assertThat(config.kind()).isEqualTo(MediaFrame.Kind.CONFIG);
+        assertThat(new String(config.payload(), java.nio.charset.StandardCharsets.UTF_8)).contains("vp8");
       }
     }
   }
