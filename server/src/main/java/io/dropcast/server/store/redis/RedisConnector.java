@@ -16,6 +16,8 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -73,6 +75,8 @@ public final class RedisConnector {
   private volatile StatefulConnection<String, String> connection;
   private volatile RedisClusterAsyncCommands<String, String> commands;
   private volatile boolean closed;
+  private volatile boolean topologyLoaded;
+  private volatile reactor.core.Disposable topologyEvents;
 
   /** Starts connecting (in the background) to the standalone Redis at {@code url}. */
   public RedisConnector(Vertx vertx, String url, Duration timeout) {
@@ -157,9 +161,10 @@ public final class RedisConnector {
       return;
     }
     CompletionStage<? extends StatefulConnection<String, String>> connecting = mode == Mode.CLUSTER
-        ? clusterClient.connectAsync(StringCodec.UTF8)
+        ? topologyLoaded().thenCompose(v -> clusterClient.connectAsync(StringCodec.UTF8))
         : standaloneClient.connectAsync(StringCodec.UTF8, uris.get(0));
-    connecting.whenComplete((conn, error) -> {
+    connecting.thenCompose(conn -> conn instanceof StatefulRedisClusterConnection<String, String> c
+        ? connectMasters(c).thenApply(v -> conn) : CompletableFuture.completedFuture(conn)).whenComplete((conn, error) -> {
       if (error != null) {
         LOG.warn("cannot connect to Redis {} at {} ({}); retrying", mode.name().toLowerCase(Locale.ROOT), where(), rootMessage(error));
         if (!closed) {
@@ -168,6 +173,11 @@ public final class RedisConnector {
       } else if (closed) {
         conn.closeAsync();
       } else {
+        if (conn instanceof StatefulRedisClusterConnection<String, String> c) {
+          topologyEvents = clusterClient.getResources().eventBus().get()
+              .filter(event -> event instanceof ClusterTopologyChangedEvent)
+              .subscribe(event -> connectMasters(c));
+        }
         commands = conn instanceof StatefulRedisClusterConnection<String, String> c ? c.async()
             : ((StatefulRedisConnection<String, String>) conn).async();
         connection = conn;
@@ -217,7 +227,7 @@ public final class RedisConnector {
     CompletionStage<? extends StatefulRedisPubSubConnection<K, V>> connecting;
     try {
       connecting = mode == Mode.CLUSTER
-          ? clusterClient.connectPubSubAsync(codec)
+          ? topologyLoaded().thenCompose(v -> clusterClient.connectPubSubAsync(codec))
           : standaloneClient.connectPubSubAsync(codec, uris.get(0));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(translate(e));
@@ -228,6 +238,41 @@ public final class RedisConnector {
       }
       return (StatefulRedisPubSubConnection<K, V>) conn;
     });
+  }
+
+  /**
+   * Opens the connection to every master now. Lettuce opens node connections lazily, and with
+   * REJECT_COMMANDS a command that would wait for a node connection being opened is rejected, so
+   * without this the first command to each master (and to a master added later) would fail with
+   * UNAVAILABLE. Called after connecting and on every topology change; never fails (a master that
+   * cannot be reached now is connected on demand later).
+   */
+  private CompletionStage<Void> connectMasters(StatefulRedisClusterConnection<String, String> conn) {
+    List<CompletableFuture<?>> opening = new ArrayList<>();
+    for (RedisClusterNode node : conn.getPartitions()) {
+      if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+        // By host and port: that is how Lettuce keys the connections it routes slot commands to.
+        opening.add(conn.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort()));
+      }
+    }
+    return CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new)).handle((v, error) -> {
+      if (error != null) {
+        LOG.warn("cannot connect to every Redis Cluster master yet ({}); commands for it fail with UNAVAILABLE until it answers",
+            rootMessage(error));
+      }
+      return null;
+    });
+  }
+
+  /**
+   * The cluster client connects only once it knows the topology; its asynchronous connect does not
+   * load it by itself (the blocking one would). Loads it from the seeds once, without blocking.
+   */
+  private CompletionStage<Void> topologyLoaded() {
+    if (topologyLoaded) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return clusterClient.refreshPartitionsAsync().thenRun(() -> topologyLoaded = true);
   }
 
   /** @return true while the link to Redis (cluster: to the node taking keyless commands) is up */
@@ -275,6 +320,10 @@ public final class RedisConnector {
   /** Closes the connection and the client's threads; later calls fail with UNAVAILABLE. */
   public Future<Void> close() {
     closed = true;
+    reactor.core.Disposable events = topologyEvents;
+    if (events != null) {
+      events.dispose();
+    }
     StatefulConnection<String, String> conn = connection;
     CompletionStage<Void> closing = conn == null ? CompletableFuture.completedFuture(null) : conn.closeAsync();
     AbstractRedisClient client = mode == Mode.CLUSTER ? clusterClient : standaloneClient;
