@@ -114,7 +114,8 @@ public final class DropcastServer {
 
   private static Stores createStores(Config config, Vertx vertx) {
     if ("redis".equals(config.get(Settings.STORE))) {
-      return new io.dropcast.server.store.redis.RedisStores(vertx, config.get(Settings.REDIS_URL),
+      return new io.dropcast.server.store.redis.RedisStores(vertx,
+          io.dropcast.server.store.redis.RedisConnector.Mode.of(config.get(Settings.REDIS_MODE)), config.get(Settings.REDIS_URL),
           java.time.Duration.ofMillis(config.get(Settings.REDIS_TIMEOUT_MS)));
     }
     return new MemoryStores();

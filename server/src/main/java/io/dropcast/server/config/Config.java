@@ -98,6 +98,10 @@ public final class Config {
         throw new ConfigException("invalid setting '" + s.key() + "' (" + source + "): " + e.getMessage());
       }
     }
+    if ("standalone".equals(values.get(Settings.REDIS_MODE.key())) && ((String) values.get(Settings.REDIS_URL.key())).contains(",")) {
+      throw new ConfigException("invalid setting '" + Settings.REDIS_URL.key() + "' ("
+          + sourceOf.getOrDefault(Settings.REDIS_URL.key(), "default") + "): several URIs need redis.mode=cluster");
+    }
     return new Config(Map.copyOf(values));
   }
 

@@ -24,8 +24,12 @@ public final class Settings {
   // --- state ---
   public static final Setting<String> STORE = choiceSetting("store", "memory", List.of("memory", "redis"),
       "Where shared state lives: memory (one node) or redis.");
-  public static final Setting<String> REDIS_URL = stringSetting("redis.url", "redis://127.0.0.1:6379",
-      "Redis URI used when store=redis.");
+  public static final Setting<String> REDIS_MODE = choiceSetting("redis.mode", "standalone", List.of("standalone", "cluster"),
+      "Redis deployment when store=redis: standalone (one server, or a proxy) or cluster (Redis Cluster).");
+  public static final Setting<String> REDIS_URL = new Setting<>("redis.url", "redis://127.0.0.1:6379", text -> {
+    io.dropcast.server.store.redis.RedisConnector.parseUris(text);
+    return text.trim();
+  }, "Redis URI used when store=redis; with redis.mode=cluster one or more seed URIs separated by commas.");
   public static final Setting<Integer> REDIS_TIMEOUT_MS = intSetting("redis.timeout-ms", 2000, 50, 60000,
       "Redis command timeout; a request that needs Redis fails with UNAVAILABLE after it.");
 
@@ -116,7 +120,7 @@ public final class Settings {
   /** All keys, in documentation order. */
   public static final List<Setting<?>> ALL = List.of(
       PORT, HOST, PUBLIC_URL, SHUTDOWN_GRACE_MS,
-      STORE, REDIS_URL, REDIS_TIMEOUT_MS,
+      STORE, REDIS_MODE, REDIS_URL, REDIS_TIMEOUT_MS,
       ADMIN_KEY, TOKEN_SECRET, TOKEN_DEFAULT_TTL_SECONDS, TOKEN_MAX_TTL_SECONDS,
       HTTP_MAX_BODY_BYTES,
       WS_MAX_TEXT_BYTES, WS_MAX_MEDIA_BYTES, WS_WRITE_QUEUE_BYTES, WS_REQUESTS_PER_SECOND, WS_REQUEST_BURST,

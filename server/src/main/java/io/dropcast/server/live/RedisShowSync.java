@@ -438,24 +438,27 @@ final class RedisShowSync {
     frame.getBytes(frame.readerIndex(), message, 8, frame.readableBytes());
     byte[] channel = bytes(key(showId, "media"));
     boolean config = header.kind() == MediaFrame.Kind.CONFIG;
-    publisher().onSuccess(conn -> {
-      if (config) {
-        byte[] configs = bytes(key(showId, "media-config"));
-        conn.async().hset(configs, bytes(Integer.toString(header.trackId())),
-            java.util.Arrays.copyOfRange(message, 8, message.length));
-        conn.async().expire(configs, TTL_SECONDS);
-      }
-      conn.async().publish(channel, message);
-    });
+    if (config) {
+      // Through the routed command connection (a cluster pub/sub connection talks to one node only),
+      // in Base64 as that connection speaks strings. The frame itself is published at once, in order
+      // with the frames after it; a node attaching in the instant between the two may miss the config.
+      String configs = key(showId, "media-config");
+      String track = Integer.toString(header.trackId());
+      String value = java.util.Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(message, 8, message.length));
+      redis.<Boolean>call(c -> c.hset(configs, track, value)).compose(v -> redis.<Boolean>call(c -> c.expire(configs, TTL_SECONDS)))
+          .onFailure(e -> LiveShows.LOG.warn("codec config of show {} not kept: {}", showId, e.toString()));
+    }
+    publisher().onSuccess(conn -> conn.async().publish(channel, message));
   }
 
   /** @return the codec config frames the show's host sent last, one per track (for the GOP cache) */
   Future<List<RelayFrame>> mediaConfigs(String showId) {
-    byte[] configs = bytes(key(showId, "media-config"));
-    return publisher().compose(conn -> Future.fromCompletionStage(conn.async().hgetall(configs))).map(all -> {
+    String configs = key(showId, "media-config");
+    return redis.<Map<String, String>>call(c -> c.hgetall(configs)).map(all -> {
       List<RelayFrame> frames = new ArrayList<>();
-      for (byte[] raw : all.values()) {
+      for (String encoded : all.values()) {
         try {
+          byte[] raw = java.util.Base64.getDecoder().decode(encoded);
           MediaFrame.Header header = MediaFrame.readHeader(ByteBuffer.wrap(raw));
           ByteBuf buf = WireFrames.open(raw.length);
           buf.writeBytes(raw);

@@ -14,29 +14,40 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link SaleStore} on Redis. All keys of one sale share the hash tag {@code {sale:<id>}} (one hash
- * slot, so the scripts run unchanged on Redis Cluster):
+ * {@link SaleStore} on Redis, standalone or Redis Cluster. All keys of one sale share the hash tag
+ * {@code {sale:<id>}} (one hash slot, so every sale script runs unchanged on Redis Cluster):
  * <ul>
  *   <li>{@code def} hash: json, starts/ends (ms), limit, hold (s), cancelled</li>
  *   <li>{@code stock} hash: allotted, available, held, sold, expired</li>
  *   <li>{@code r:<rid>} hash per reservation; {@code holds} sorted set rid → expiry ms</li>
  *   <li>{@code buyers} hash buyer → held + bought; {@code idem} hash buyer\0key → rid</li>
  *   <li>{@code wait} list + {@code waitset} set; {@code orders} hash + {@code orderlist} list; {@code ev} set</li>
+ *   <li>{@code outbox} set: ids of confirmed orders not yet appended to {@code dc:orders}</li>
  * </ul>
- * plus {@code dc:sales:brand:<brand>} (sorted set) and {@code dc:sales:active} (set) as indexes.
- * Every stock operation is one Lua script reading Redis {@code TIME}, so all nodes agree on the
- * window and on expiry. Confirmed orders are also appended to the stream {@code dc:orders}
- * (best effort, after the confirm script). Thread-safe; never blocks.
+ * plus {@code dc:sales:brand:<brand>} (sorted set) and {@code dc:sales:active} (set) as indexes,
+ * each written with single-key commands. Every stock operation is one Lua script reading Redis
+ * {@code TIME}, so all nodes agree on the window and on expiry.
+ *
+ * <p>Confirmed orders are appended exactly once to the stream {@code dc:orders}, which lives in
+ * another slot than the sale, in per-slot steps: the confirm script puts the order id in the sale's
+ * {@code outbox} (atomically with the order); then an append script in the stream's slot adds the
+ * entry unless {@code {dc:orders}:appended} (hash order id → entry id; same slot as {@code dc:orders}
+ * by its hash tag) already records it; then the id leaves the outbox. Any step may fail or the node may
+ * die in between: the sweep on every tick retries what is left in the outbox, and a finished sale is
+ * retired only once its outbox is empty. Thread-safe; never blocks.
  */
 public final class RedisSaleStore implements SaleStore {
   private static final Logger LOG = LoggerFactory.getLogger(RedisSaleStore.class);
   static final String ACTIVE = "dc:sales:active";
   static final String ORDER_STREAM = "dc:orders";
+  /** Order id → stream entry id of every appended order; hash tag = the stream's whole name, so one slot. */
+  static final String ORDER_STREAM_APPENDED = "{dc:orders}:appended";
+  /** Most outbox entries one sweep forwards. */
+  private static final int OUTBOX_BATCH = 100;
 
   /** Shared Lua: ARGV[1] key prefix, ARGV[2] id prefix for waitlist offers, ARGV[3] nonce. */
   private static final String PRELUDE = """
@@ -168,6 +179,7 @@ public final class RedisSaleStore implements SaleStore {
       redis.call('HINCRBY', P .. 'stock', 'sold', r.qty)
       redis.call('HSET', P .. 'orders', ARGV[5], ARGV[6])
       redis.call('RPUSH', P .. 'orderlist', ARGV[5])
+      redis.call('SADD', P .. 'outbox', ARGV[5])
       r.state = 'confirmed'
       r.order = ARGV[5]
       return reply('OK', {rsv = r, order = ARGV[6], created = true})
@@ -186,7 +198,7 @@ public final class RedisSaleStore implements SaleStore {
       return reply('OK', {rsv = r})
       """);
 
-  /** ARGV[4] max holds to expire. */
+  /** ARGV[4] max holds to expire, 5 max outbox entries to report. */
   private static final RedisScript SWEEP = script("sweep", """
       if redis.call('EXISTS', P .. 'def') == 0 then return reply('NOT_FOUND', {}) end
       local now = now_ms()
@@ -203,6 +215,8 @@ public final class RedisSaleStore implements SaleStore {
       end
       local result = {}
       if #expired > 0 then result.expired = expired end
+      local pending = redis.call('SRANDMEMBER', P .. 'outbox', tonumber(ARGV[5]))
+      if #pending > 0 then result.outbox = pending end
       return reply('OK', result)
       """);
 
@@ -218,6 +232,17 @@ public final class RedisSaleStore implements SaleStore {
       if num(redis.call('HGET', P .. 'buyers', ARGV[4])) + 1 > tonumber(d[3]) then return reply('LIMIT_EXCEEDED', {}) end
       if redis.call('SADD', P .. 'waitset', ARGV[4]) == 1 then redis.call('RPUSH', P .. 'wait', ARGV[4]) end
       return reply('OK', {position = redis.call('LPOS', P .. 'wait', ARGV[4]) + 1})
+      """);
+
+  /**
+   * Appends one order to the stream unless already appended. KEYS[1] stream, KEYS[2] appended hash
+   * (one slot); ARGV order id, brand, sale, json.
+   */
+  private static final RedisScript APPEND_ORDER = new RedisScript("order-append", """
+      if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 'DUPLICATE' end
+      local id = redis.call('XADD', KEYS[1], '*', 'order', ARGV[1], 'brand', ARGV[2], 'sale', ARGV[3], 'json', ARGV[4])
+      redis.call('HSET', KEYS[2], ARGV[1], id)
+      return 'OK'
       """);
 
   private final RedisConnector redis;
@@ -357,17 +382,32 @@ public final class RedisSaleStore implements SaleStore {
             }
             Order stored = decode(reply.path("order").asText(), Order.class);
             if (reply.path("created").asBoolean()) {
-              appendToStream(stored);
+              forward(saleId, stored).onFailure(e -> LOG.warn("order {} not yet appended to {} ({}); the sweep retries",
+                  stored.id(), ORDER_STREAM, e.getMessage()));
             }
             return Future.succeededFuture(outcome(saleId, reply, stored));
           });
         }));
   }
 
-  private void appendToStream(Order order) {
-    redis.call(c -> c.xadd(ORDER_STREAM, Map.of("order", order.id(), "brand", order.brandId(),
-            "sale", order.saleId(), "json", encode(order))))
-        .onFailure(e -> LOG.warn("order {} not appended to {}: {}", order.id(), ORDER_STREAM, e.getMessage()));
+  /** Appends a confirmed order to the stream (at most once, whatever the retries), then takes it out of the outbox. */
+  private Future<Void> forward(String saleId, Order order) {
+    return APPEND_ORDER.run(redis, new String[] {ORDER_STREAM, ORDER_STREAM_APPENDED},
+            order.id(), order.brandId(), order.saleId(), encode(order))
+        .compose(appended -> redis.call(c -> c.srem(prefix(saleId) + "outbox", order.id())))
+        .mapEmpty();
+  }
+
+  /** Forwards the given outbox entries of a sale, one after another; fails with the first failure. */
+  private Future<Void> forwardAll(String saleId, List<String> orderIds) {
+    Future<Void> chain = Future.succeededFuture();
+    for (String orderId : orderIds) {
+      chain = chain.compose(v -> redis.<String>call(c -> c.hget(prefix(saleId) + "orders", orderId)).compose(json ->
+          json == null
+              ? redis.call(c -> c.srem(prefix(saleId) + "outbox", orderId)).<Void>mapEmpty() // cannot happen: kept together
+              : forward(saleId, decode(json, Order.class))));
+    }
+    return chain;
   }
 
   @Override
@@ -401,9 +441,15 @@ public final class RedisSaleStore implements SaleStore {
 
   @Override
   public Future<Outcome<List<Reservation>>> sweep(String saleId, int max) {
-    return run(SWEEP, saleId, Integer.toString(max)).map(reply -> {
+    return run(SWEEP, saleId, Integer.toString(max), Integer.toString(OUTBOX_BATCH)).map(reply -> {
       if ("NOT_FOUND".equals(status(reply))) {
         return new Outcome<>(List.<Reservation>of(), null, List.of());
+      }
+      List<String> pending = new ArrayList<>();
+      reply.path("outbox").forEach(id -> pending.add(id.asText()));
+      if (!pending.isEmpty()) {
+        forwardAll(saleId, pending).onFailure(e -> LOG.warn("{} order(s) of sale {} not yet appended to {} ({}); retried next tick",
+            pending.size(), saleId, ORDER_STREAM, e.getMessage()));
       }
       List<Reservation> expired = new ArrayList<>();
       reply.path("expired").forEach(r -> expired.add(reservation(saleId, r)));
@@ -437,7 +483,11 @@ public final class RedisSaleStore implements SaleStore {
 
   @Override
   public Future<Void> retire(String saleId) {
-    return redis.call(c -> c.srem(ACTIVE, saleId)).mapEmpty();
+    // Only once every order is in the stream: a retired sale is never swept again.
+    return redis.<java.util.Set<String>>call(c -> c.smembers(prefix(saleId) + "outbox"))
+        .compose(pending -> forwardAll(saleId, List.copyOf(pending)))
+        .compose(v -> redis.call(c -> c.srem(ACTIVE, saleId)))
+        .mapEmpty();
   }
 
   @Override

@@ -33,6 +33,24 @@ class ConfigTest {
   }
 
   @Test
+  void redis_cluster_mode_takes_several_seed_uris_and_standalone_refuses_them() {
+    Config cluster = Config.load(Map.of("DROPCAST_REDIS_MODE", "cluster",
+        "DROPCAST_REDIS_URL", "redis://10.0.0.1:7000, redis://10.0.0.2:7000"));
+    assertThat(cluster.get(Settings.REDIS_MODE)).isEqualTo("cluster");
+    assertThat(cluster.get(Settings.REDIS_URL)).isEqualTo("redis://10.0.0.1:7000, redis://10.0.0.2:7000");
+    assertThat(Config.load(Map.of()).get(Settings.REDIS_MODE)).isEqualTo("standalone");
+
+    assertThatThrownBy(() -> Config.load(Map.of("DROPCAST_REDIS_URL", "redis://10.0.0.1:7000,redis://10.0.0.2:7000")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'redis.url'").hasMessageContaining("redis.mode=cluster");
+    assertThatThrownBy(() -> Config.load(Map.of("DROPCAST_REDIS_MODE", "sentinel")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'redis.mode'");
+    assertThatThrownBy(() -> Config.load(Map.of("DROPCAST_REDIS_MODE", "cluster", "DROPCAST_REDIS_URL", "redis://a:1,,redis://b:2")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'redis.url'").hasMessageContaining("empty Redis URI");
+    assertThatThrownBy(() -> Config.load(Map.of("DROPCAST_REDIS_URL", "http://nope")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'redis.url'");
+  }
+
+  @Test
   void unknown_key_in_file_fails_naming_the_key(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     Path file = dir.resolve("bad.properties");
     Files.writeString(file, "port=8081\nchat.max-lenght=10\n");

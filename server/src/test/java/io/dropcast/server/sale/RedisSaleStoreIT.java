@@ -1,17 +1,17 @@
 package io.dropcast.server.sale;
 
+import io.dropcast.server.store.redis.RedisConnector;
 import io.dropcast.server.store.redis.RedisStores;
 import io.dropcast.server.testing.Await;
 import io.dropcast.server.testing.RedisServerExtension;
 import io.vertx.core.Vertx;
 import java.time.Clock;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The sale-store contract on Redis (Lua scripts, Redis TIME), against a real redis-server. */
-class RedisSaleStoreIT extends SaleStoreContract {
+class RedisSaleStoreIT extends RedisSaleStoreContract {
   @RegisterExtension
   static RedisServerExtension redis = new RedisServerExtension();
 
@@ -35,5 +35,10 @@ class RedisSaleStoreIT extends SaleStoreContract {
   @Override
   protected SaleStore store() {
     return store;
+  }
+
+  @Override
+  protected RedisConnector connector() {
+    return stores.connector();
   }
 }

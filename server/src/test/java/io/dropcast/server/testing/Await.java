@@ -35,4 +35,28 @@ public final class Await {
       return e.code();
     }
   }
+
+  /**
+   * Polls {@code read} every 20 ms until {@code done} accepts its value, for effects that complete
+   * after a call returned.
+   *
+   * @return the accepted value; fails the test after 5 s with the last value read
+   */
+  public static <T> T eventually(java.util.function.Supplier<T> read, java.util.function.Predicate<T> done) {
+    long deadline = System.currentTimeMillis() + 5_000;
+    T value = read.get();
+    while (!done.test(value)) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("condition not met within 5 s; last value: " + value);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+      value = read.get();
+    }
+    return value;
+  }
 }

@@ -12,8 +12,9 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 
 /**
- * {@link Stores} shared through Redis ({@code store=redis}): one pipelined Lettuce connection
- * (see {@link RedisConnector}), every key prefixed {@code dc:}. Thread-safe, never blocks.
+ * {@link Stores} shared through Redis ({@code store=redis}), standalone or Redis Cluster: one
+ * pipelined Lettuce connection (see {@link RedisConnector}), every key prefixed {@code dc:} and
+ * hash-tagged so each script touches one slot (docs/redis-keys.md). Thread-safe, never blocks.
  */
 public final class RedisStores implements Stores {
   private final RedisConnector redis;
@@ -23,9 +24,18 @@ public final class RedisStores implements Stores {
   private final EntityStore<Show> shows;
   private final ChatHistoryStore chatHistory;
 
-  /** Starts connecting to {@code url} in the background; until connected, calls fail with UNAVAILABLE. */
+  /** Starts connecting to the standalone Redis at {@code url} in the background; until connected, calls fail with UNAVAILABLE. */
   public RedisStores(Vertx vertx, String url, Duration timeout) {
-    this.redis = new RedisConnector(vertx, url, timeout);
+    this(vertx, RedisConnector.Mode.STANDALONE, url, timeout);
+  }
+
+  /**
+   * Starts connecting in the background; until connected, calls fail with UNAVAILABLE.
+   *
+   * @param url one URI, or in cluster mode one or more seed URIs separated by commas
+   */
+  public RedisStores(Vertx vertx, RedisConnector.Mode mode, String url, Duration timeout) {
+    this.redis = new RedisConnector(vertx, mode, url, timeout);
     this.brands = new RedisEntityStore<>(redis, "brand", "brand", Brand.class);
     this.apiKeys = new RedisEntityStore<>(redis, "apikey", "api key", ApiKey.class);
     this.products = new RedisEntityStore<>(redis, "product", "product", Product.class);
