@@ -197,6 +197,7 @@ final class ShowRoom {
       members.add(viewer);
       group.members++;
       peak = Math.max(peak, members.size());
+      live.activity.viewerJoined(show, who, c);
       publishViewerCount();
 
       Map<String, Object> data;
@@ -287,6 +288,7 @@ final class ShowRoom {
       return;
     }
     v.group.members--;
+    live.activity.viewerLeft(show, v.identity, v.connection);
     publishViewerCount();
     if (members.isEmpty() && state == Show.State.ENDED) {
       shed();
@@ -519,6 +521,7 @@ final class ShowRoom {
       return command.run(new ChatCommand.Invocation(id, v.identity, Ids.newId("msg"), s.strip(), pinned));
     }
     ChatMessage m = chat.send(v.identity, text, live.clock.millis(), System.nanoTime());
+    live.activity.chatPosted(show, v.identity);
     publish(Events.CHAT_MESSAGE, m);
     if (live.chatHistorySize > 0) {
       live.stores.chatHistory().append(id, m, live.chatHistorySize)
@@ -617,6 +620,7 @@ final class ShowRoom {
 
   Object react(Viewer v, Object kind, Object count) {
     reactions.add(kind, count);
+    live.activity.reacted(show, v.identity, count instanceof Number n ? n.longValue() : 1);
     publishCoalesced("reactions", Events.REACTIONS, reactions.totals());
     return null;
   }
@@ -645,6 +649,7 @@ final class ShowRoom {
     return onRoom(card).compose(pin -> {
       if (!pins.contains(productId)) {
         pins.add(pin);
+        live.activity.pinned(show, productId);
         publish(Events.PINS, pinsData("pinned", productId));
       }
       return Future.succeededFuture(pinsData(null, null));
@@ -654,6 +659,7 @@ final class ShowRoom {
   Object unpinProduct(Viewer v, String productId) {
     requireModerator(v);
     pins.remove(productId);
+    live.activity.unpinned(show, productId);
     publish(Events.PINS, pinsData("unpinned", productId));
     return pinsData(null, null);
   }
