@@ -100,6 +100,7 @@ public final class DropcastServer {
     liveShows = new io.dropcast.server.live.LiveShows(this);
     sales = io.dropcast.server.sale.Sales.install(this, liveShows);
     sales.hooks(io.dropcast.server.webhook.Webhooks.install(this));
+    io.dropcast.server.analytics.Analytics.install(this, liveShows, sales);
   }
 
   /** @return the live-show runtime; other features publish show events through it */

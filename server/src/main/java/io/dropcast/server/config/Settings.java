@@ -89,6 +89,10 @@ public final class Settings {
   // --- flash sales ---
   public static final Setting<Integer> SALE_TICK_MS = intSetting("sale.tick-ms", 1000, 50, 60000,
       "How often each node expires lapsed reservations and announces started/ended sales.");
+  public static final Setting<Integer> ANALYTICS_FLUSH_MS = intSetting("analytics.flush-ms", 1000, 50, 60000,
+      "How often each node flushes its show analytics counters to the store (ms).");
+  public static final Setting<Integer> ANALYTICS_LIVE_STATS_MS = intSetting("analytics.live-stats-ms", 5000, 100, 600000,
+      "How often hosts and moderators in a show receive the analytics.live event (ms).");
   public static final Setting<Integer> SALE_SWEEP_BATCH = intSetting("sale.sweep-batch", 500, 1, 100000,
       "Most lapsed reservations one sale returns to stock per tick.");
   public static final Setting<Integer> SALE_MIN_HOLD_SECONDS = intSetting("sale.min-hold-seconds", 10, 1, 3600,
@@ -128,7 +132,7 @@ public final class Settings {
       CHAT_MAX_LENGTH, CHAT_HISTORY_SIZE, CHAT_RATE_PER_SECOND, CHAT_RATE_BURST, CHAT_MAX_SLOW_SECONDS,
       CHAT_MAX_FILTER_WORDS, PINS_MAX, REACTIONS_MAX_COUNT,
       LIVE_HISTORY_SIZE, LIVE_COALESCE_MS, LIVE_MAX_QUEUED_BYTES, MEDIA_GOP_MAX_BYTES,
-      SALE_TICK_MS, SALE_SWEEP_BATCH, SALE_MIN_HOLD_SECONDS, SALE_CHAT_KEYWORD,
+      SALE_TICK_MS, SALE_SWEEP_BATCH, ANALYTICS_FLUSH_MS, ANALYTICS_LIVE_STATS_MS, SALE_MIN_HOLD_SECONDS, SALE_CHAT_KEYWORD,
       WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_BASE_MS, WEBHOOK_TIMEOUT_MS, WEBHOOK_MAX_PENDING, WEBHOOK_ALLOW_PRIVATE_TARGETS,
       DEMO);
 

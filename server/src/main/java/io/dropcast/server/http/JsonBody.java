@@ -315,7 +315,13 @@ public final class JsonBody {
     return new ProtocolException(ErrorCode.BAD_REQUEST, message);
   }
 
-  private boolean isNull(String field) {
+  /** @return true when the body has exactly one field, {@code field} */
+  public boolean hasOnly(String field) {
+    return node.size() == 1 && node.has(field);
+  }
+
+  /** @return true when the field is present and JSON null */
+  public boolean isNull(String field) {
     JsonNode value = node.get(field);
     return value != null && value.isNull();
   }

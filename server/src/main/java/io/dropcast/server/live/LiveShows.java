@@ -86,6 +86,8 @@ public final class LiveShows implements ShowEvents {
   private final Map<String, java.util.function.Consumer<JsonNode>> broadcastListeners = new ConcurrentHashMap<>();
   /** Written at start-up, read by rooms. */
   volatile ChatCommand chatCommand;
+  /** Written at start-up, read by rooms. */
+  volatile ShowActivity activity = ShowActivity.NONE;
   private final Map<String, SnapshotContributor> snapshotContributors = new java.util.concurrent.ConcurrentSkipListMap<>();
 
   /** Creates the runtime and registers its ops and media handler on the server's gateway. */
@@ -118,6 +120,11 @@ public final class LiveShows implements ShowEvents {
    */
   public void chatCommand(ChatCommand command) {
     this.chatCommand = command;
+  }
+
+  /** Installs the listener of room activity (analytics); call at start-up. A later call replaces it. */
+  public void activity(ShowActivity listener) {
+    this.activity = listener;
   }
 
   /**

@@ -240,6 +240,7 @@ final class ShowRoom {
       members.add(viewer);
       group.members++;
       peak = Math.max(peak, members.size());
+      live.activity.viewerJoined(show, who, c);
       publishViewerCount();
 
       Map<String, Object> data;
@@ -349,6 +350,7 @@ final class ShowRoom {
       return;
     }
     v.group.members--;
+    live.activity.viewerLeft(show, v.identity, v.connection);
     publishViewerCount();
     if (members.isEmpty() && state == Show.State.ENDED) {
       shed();
@@ -639,6 +641,7 @@ final class ShowRoom {
       return command.run(new ChatCommand.Invocation(id, v.identity, Ids.newId("msg"), s.strip(), pinned));
     }
     ChatMessage m = chat.send(v.identity, text, live.clock.millis(), System.nanoTime());
+    live.activity.chatPosted(show, v.identity);
     publish(Events.CHAT_MESSAGE, m, Map.of("k", "chat", "m", m));
     if (live.chatHistorySize > 0) {
       live.stores.chatHistory().append(id, m, live.chatHistorySize)
@@ -751,6 +754,7 @@ final class ShowRoom {
 
   Object react(Viewer v, Object kind, Object count) {
     long n = reactions.add(kind, count);
+    live.activity.reacted(show, v.identity, n);
     if (sync == null) {
       publishCoalesced("reactions", Events.REACTIONS, reactions.totals());
       return null;
@@ -796,6 +800,7 @@ final class ShowRoom {
     return onRoom(card).compose(pin -> {
       if (!pins.contains(productId)) {
         pins.add(pin);
+        live.activity.pinned(show, productId);
         publish(Events.PINS, pinsData("pinned", productId), Map.of("k", "pins", "pins", pins.list()));
       }
       return Future.succeededFuture(pinsData(null, null));
@@ -805,6 +810,7 @@ final class ShowRoom {
   Object unpinProduct(Viewer v, String productId) {
     requireModerator(v);
     pins.remove(productId);
+    live.activity.unpinned(show, productId);
     publish(Events.PINS, pinsData("unpinned", productId), Map.of("k", "pins", "pins", pins.list()));
     return pinsData(null, null);
   }

@@ -108,8 +108,11 @@ public final class SaleOps {
   private record Owned(Sale sale, Reservation reservation) {}
 
   private Future<Owned> owned(ClientConnection connection, Request request) {
+    return owned(connection, idField(request, "reservation"));
+  }
+
+  private Future<Owned> owned(ClientConnection connection, String id) {
     Identity buyer = buyer(connection);
-    String id = idField(request, "reservation");
     return service.reservationOf(buyer.brandId(), id).compose(r -> {
       if (!r.buyerId().equals(buyer.userId())) {
         throw new ProtocolException(ErrorCode.FORBIDDEN, "only the buyer who reserved may do this");
@@ -119,7 +122,12 @@ public final class SaleOps {
   }
 
   private Future<?> confirm(ClientConnection connection, Request request) {
-    return owned(connection, request).compose(o -> service.confirm(o.sale(), o.reservation()))
+    // showName: the buyer allows the show's purchase ticker to name them (default: "someone").
+    Identity buyer = buyer(connection);
+    JsonBody data = JsonBody.of(request.data(), "reservation", "showName");
+    String id = data.id("reservation", MAX_REF, null);
+    String publicName = data.bool("showName", false) ? buyer.name() : null;
+    return owned(connection, id).compose(o -> service.confirm(o.sale(), o.reservation(), publicName))
         .map(order -> Map.of("order", order));
   }
 

@@ -41,6 +41,7 @@ public final class SaleService {
   private final Clock clock;
   private final int sweepBatch;
   private volatile SaleHooks hooks = SaleHooks.NONE;
+  private volatile SaleActivity activity = SaleActivity.NONE;
   private volatile Consumer<Reservation> offerListener = r -> { };
   /**
    * Per-node index of the sales that have not ended yet (by id): filled by this node's create /
@@ -74,6 +75,11 @@ public final class SaleService {
   /** Sets where brand events go (webhooks). */
   public void hooks(SaleHooks hooks) {
     this.hooks = hooks;
+  }
+
+  /** Sets who hears about reservations and orders made through this service (analytics). */
+  public void activity(SaleActivity listener) {
+    this.activity = listener;
   }
 
   /** Sets who hears about waitlist offers made on this node (the socket ops). */
@@ -242,14 +248,26 @@ public final class SaleService {
   public Future<Reservation> reserve(Sale sale, String buyerId, int quantity, String idempotencyKey) {
     return sales.reserve(sale.id(), buyerId, quantity, idempotencyKey).map(out -> {
       afterStockChange(sale, out);
+      activity.reserved(sale, out.value(), out.stock());
       return out.value();
     });
   }
 
   /** Confirms a reservation into an order. */
   public Future<Order> confirm(Sale sale, Reservation reservation) {
+    return confirm(sale, reservation, null);
+  }
+
+  /**
+   * Confirms a reservation into an order.
+   *
+   * @param publicName the buyer's display name for the show's purchase ticker, when the buyer allowed
+   *     it; null for "someone"
+   */
+  public Future<Order> confirm(Sale sale, Reservation reservation, String publicName) {
     return sales.confirm(reservation.id()).map(out -> {
       afterStockChange(sale, out);
+      activity.ordered(sale, out.value(), out.stock(), publicName);
       hooks.emit(sale.brandId(), "order.confirmed", out.value());
       return out.value();
     });

@@ -20,13 +20,24 @@ import java.util.List;
  * @param endedAt when the show ended; null before
  * @param createdAt creation time
  * @param updatedAt last change
+ * @param hostCostMinor what the host (influencer) cost the brand, in minor units of the show's sales
+ *     currency, for the host's ROI in the analytics; null when not set
  */
 public record Show(String id, String brandId, String title, Instant scheduledStart, String hostUserId,
                    List<String> lineup, boolean sponsored, boolean guestsAllowed, State state,
-                   Instant startedAt, Instant endedAt, Instant createdAt, Instant updatedAt) implements Entity {
+                   Instant startedAt, Instant endedAt, Instant createdAt, Instant updatedAt, Long hostCostMinor)
+    implements Entity {
 
   public Show {
     lineup = List.copyOf(lineup);
+  }
+
+  /** A show without a host cost. */
+  public Show(String id, String brandId, String title, Instant scheduledStart, String hostUserId,
+              List<String> lineup, boolean sponsored, boolean guestsAllowed, State state,
+              Instant startedAt, Instant endedAt, Instant createdAt, Instant updatedAt) {
+    this(id, brandId, title, scheduledStart, hostUserId, lineup, sponsored, guestsAllowed, state, startedAt, endedAt,
+        createdAt, updatedAt, null);
   }
 
   /** Lifecycle: scheduled → live → ended; never backwards. */
@@ -43,6 +54,12 @@ public record Show(String id, String brandId, String title, Instant scheduledSta
   /** @return a copy in another state, stamping startedAt/endedAt */
   public Show withState(State next, Instant now) {
     return new Show(id, brandId, title, scheduledStart, hostUserId, lineup, sponsored, guestsAllowed, next,
-        next == State.LIVE ? now : startedAt, next == State.ENDED ? now : endedAt, createdAt, now);
+        next == State.LIVE ? now : startedAt, next == State.ENDED ? now : endedAt, createdAt, now, hostCostMinor);
+  }
+
+  /** @return a copy with another host cost (null clears it) */
+  public Show withHostCost(Long costMinor, Instant now) {
+    return new Show(id, brandId, title, scheduledStart, hostUserId, lineup, sponsored, guestsAllowed, state,
+        startedAt, endedAt, createdAt, now, costMinor);
   }
 }

@@ -24,7 +24,8 @@ import java.util.List;
  * A brand's shows over REST (brand API key): {@code POST/GET /shows} (list, optional
  * {@code ?state=scheduled|live|ended}), {@code GET/PATCH/DELETE /shows/{id}}.
  *
- * <p>Rules: new shows are {@code scheduled}; PATCH only while scheduled and DELETE not while live
+ * <p>Rules: new shows are {@code scheduled}; PATCH only while scheduled (a PATCH of only
+ * {@code hostCostMinor}, the host's cost for the analytics ROI, also once ended) and DELETE not while live
  * (CONFLICT); every lineup id must be an existing product of the same brand, listed once
  * (BAD_REQUEST naming the id); another brand's show answers NOT_FOUND. Going live and ending are
  * socket operations of the host (issue "Live shows"), not REST.
@@ -39,7 +40,9 @@ public final class ShowApi implements ApiModule {
   public static final int MAX_LINEUP = 50;
 
   private static final String[] FIELDS =
-      {"title", "scheduledStart", "hostUserId", "lineup", "sponsored", "guestsAllowed"};
+      {"title", "scheduledStart", "hostUserId", "lineup", "sponsored", "guestsAllowed", "hostCostMinor"};
+  /** Largest host cost (minor units). */
+  public static final long MAX_HOST_COST = 1_000_000_000_000L;
   private static final List<String> STATES =
       Arrays.stream(Show.State.values()).map(Show.State::wireName).toList();
 
@@ -89,7 +92,7 @@ public final class ShowApi implements ApiModule {
         body.distinctStrings("lineup", MAX_LINEUP, 64, List.of()),
         body.bool("sponsored", false),
         body.bool("guestsAllowed", false),
-        Show.State.SCHEDULED, null, null, now, now);
+        Show.State.SCHEDULED, null, null, now, now, hostCost(body, null));
     return checkLineup(brandId, show.lineup()).compose(v -> stores.shows().create(show));
   }
 
@@ -97,6 +100,17 @@ public final class ShowApi implements ApiModule {
     String brandId = Caller.brand(ctx);
     String id = ctx.pathParam("id");
     JsonBody body = JsonBody.of(ctx, FIELDS);
+    if (body.hasOnly("hostCostMinor")) {
+      // The host's cost may be set after the show (for the ROI); an ended show changes no more, so
+      // this write cannot undo a state change. Not while live: the room writes the state then.
+      Long cost = hostCost(body, null);
+      return findOwned(stores, brandId, id).compose(existing -> {
+        if (existing.state() == Show.State.LIVE) {
+          requireScheduled(existing);
+        }
+        return stores.shows().update(existing.withHostCost(cost, clock.instant()));
+      });
+    }
     return findOwned(stores, brandId, id)
         .compose(existing -> {
           requireScheduled(existing);
@@ -118,7 +132,16 @@ public final class ShowApi implements ApiModule {
         body.distinctStrings("lineup", MAX_LINEUP, 64, base.lineup()),
         body.bool("sponsored", base.sponsored()),
         body.bool("guestsAllowed", base.guestsAllowed()),
-        base.state(), base.startedAt(), base.endedAt(), base.createdAt(), clock.instant());
+        base.state(), base.startedAt(), base.endedAt(), base.createdAt(), clock.instant(),
+        hostCost(body, base.hostCostMinor()));
+  }
+
+  /** @return the body's {@code hostCostMinor} (JSON null clears it), or {@code current} when absent */
+  private static Long hostCost(JsonBody body, Long current) {
+    if (!body.has("hostCostMinor")) {
+      return current;
+    }
+    return body.isNull("hostCostMinor") ? null : body.integer("hostCostMinor", 0, MAX_HOST_COST, null);
   }
 
   private Future<Void> delete(RoutingContext ctx) {
