@@ -49,6 +49,12 @@ abstract class CrossNodeShowScenarios {
   void start() {
     a = TestNode.start(settings());
     b = TestNode.start(settings());
+    for (TestNode node : List.of(a, b)) {
+      long deadline = System.currentTimeMillis() + 20_000;
+      while (node.rest().get("/ready", null).status() != 200 && System.currentTimeMillis() < deadline) {
+        Thread.onSpinWait();
+      }
+    }
     acme = ShowFixture.brand(a, "Acme");
   }
 
@@ -239,7 +245,7 @@ abstract class CrossNodeShowScenarios {
       Rest.Response created = a.rest().post("/api/v1/sales", acme.apiKey(), body);
       assertThat(created.status()).as(created.text()).isEqualTo(201);
       for (DropcastClient viewer : List.of(onA, onB)) {
-        JsonNode started = nextOf(viewer, Events.SALE_STARTED);
+        JsonNode started = next(viewer, e -> e.path("event").asText().equals(Events.SALE_STARTED), Events.SALE_STARTED, 15);
         assertThat(started.path("data").path("sale").asText()).isEqualTo(created.json().path("id").asText());
       }
       List<JsonNode> more = io.dropcast.server.testing.Calls.collect(onB, Events.SALE_STARTED, 1000);

@@ -30,7 +30,12 @@ public final class Calls {
 
   /** @return the next message matching, within 5 s (discards others) */
   public static JsonNode next(DropcastClient client, Predicate<JsonNode> match, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    return next(client, match, what, 5);
+  }
+
+  /** @return the next message matching, within {@code seconds} (discards others) */
+  public static JsonNode next(DropcastClient client, Predicate<JsonNode> match, String what, int seconds) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     try {
       while (System.nanoTime() < deadline) {
         JsonNode e = client.pollEvent(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -41,7 +46,7 @@ public final class Calls {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    throw new AssertionError("no " + what + " within 5 s");
+    throw new AssertionError("no " + what + " within " + seconds + " s");
   }
 
   /** @return every event named {@code event} received within {@code millis} (discards others) */
