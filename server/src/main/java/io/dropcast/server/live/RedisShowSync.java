@@ -164,8 +164,11 @@ final class RedisShowSync {
   /** A sequenced message from the show's channel or history. The holder owns one reference to {@code frame}. */
   record Message(long seq, JsonNode meta, ByteBuf frame) {}
 
-  /** The replicated state of a show when a node's room attaches to it. */
-  record Loaded(long seq, JsonNode state) {}
+  /**
+   * The replicated state of a show when a node's room attaches to it, as the state changes that
+   * rebuild it (the same changes events carry, see {@code ShowRoom.apply}).
+   */
+  record Loaded(long seq, List<JsonNode> changes) {}
 
   private final Vertx vertx;
   private final RedisConnector redis;
@@ -477,9 +480,31 @@ final class RedisShowSync {
   Future<Loaded> load(String showId) {
     return LOAD.run(redis, new String[] {key(showId, "seq"), key(showId, "state"), key(showId, "bans"),
         key(showId, "mutes"), key(showId, "reactions"), key(showId, "viewers")}).map(json -> {
-          JsonNode state = JsonCodec.parse(json);
-          return new Loaded(state.path("seq").asLong(), state);
+          JsonNode all = JsonCodec.parse(json);
+          JsonNode state = all.path("state");
+          List<JsonNode> changes = new ArrayList<>();
+          if (state.hasNonNull("pins")) {
+            changes.add(change("pins").set("pins", JsonCodec.parse(state.get("pins").asText())));
+          }
+          if (state.hasNonNull("chatPinned")) {
+            changes.add(change("chatPin").set("m", JsonCodec.parse(state.get("chatPinned").asText())));
+          }
+          if (state.hasNonNull("slow")) {
+            changes.add(change("slow").put("s", Integer.parseInt(state.get("slow").asText())));
+          }
+          if (state.hasNonNull("filter")) {
+            changes.add(change("filter").set("words", JsonCodec.parse(state.get("filter").asText())));
+          }
+          all.path("bans").forEach(u -> changes.add(change("mod").put("userId", u.asText()).put("action", "ban")));
+          all.path("mutes").forEach(u -> changes.add(change("mod").put("userId", u.asText()).put("action", "mute")));
+          changes.add(change("reactions").set("totals", all.path("reactions")));
+          changes.add(change("viewers").put("current", all.path("current").asInt()).put("peak", all.path("peak").asInt()));
+          return new Loaded(all.path("seq").asLong(), changes);
         });
+  }
+
+  private static com.fasterxml.jackson.databind.node.ObjectNode change(String kind) {
+    return JsonCodec.mapper().createObjectNode().put("k", kind);
   }
 
   /**

@@ -885,36 +885,14 @@ final class ShowRoom {
       gop.add(config); // the cache retains what it keeps
       config.release();
     }
-    com.fasterxml.jackson.databind.JsonNode all = loaded.state();
-    com.fasterxml.jackson.databind.JsonNode st = all.path("state");
     seq = loaded.seq();
-    try {
-      if (st.hasNonNull("pins")) {
-        pins.replace(io.dropcast.protocol.JsonCodec.convert(io.dropcast.protocol.JsonCodec.parse(st.get("pins").asText()),
-            new com.fasterxml.jackson.core.type.TypeReference<List<ProductPin>>() { }));
+    for (com.fasterxml.jackson.databind.JsonNode change : loaded.changes()) {
+      try {
+        apply(change);
+      } catch (RuntimeException e) {
+        LiveShows.LOG.warn("replicated state {} of show {} unreadable: {}", change, id, e.toString());
       }
-      if (st.hasNonNull("chatPinned")) {
-        chat.setPinned(io.dropcast.protocol.JsonCodec.convert(
-            io.dropcast.protocol.JsonCodec.parse(st.get("chatPinned").asText()), ChatMessage.class));
-      }
-      if (st.hasNonNull("slow")) {
-        chat.slowMode(Integer.parseInt(st.get("slow").asText()));
-      }
-      if (st.hasNonNull("filter")) {
-        List<Object> words = new ArrayList<>();
-        io.dropcast.protocol.JsonCodec.parse(st.get("filter").asText()).forEach(w -> words.add(w.asText()));
-        chat.filter(words);
-      }
-      all.path("bans").forEach(u -> chat.ban(u.asText(), true));
-      all.path("mutes").forEach(u -> chat.mute(u.asText(), true));
-      Map<String, Long> totals = new LinkedHashMap<>();
-      all.path("reactions").fields().forEachRemaining(e -> totals.put(e.getKey(), Long.parseLong(e.getValue().asText())));
-      reactions.replace(totals);
-    } catch (RuntimeException e) {
-      LiveShows.LOG.warn("replicated state of show {} partly unreadable: {}", id, e.toString());
     }
-    clusterViewers = all.path("current").asInt();
-    clusterPeak = all.path("peak").asInt();
     synced = true;
     heartbeatTimer = context.setPeriodic(RedisShowSync.VIEWER_HEARTBEAT_MS, t -> {
       if (!members.isEmpty()) {
