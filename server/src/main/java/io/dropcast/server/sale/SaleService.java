@@ -404,6 +404,7 @@ public final class SaleService {
       return sales.claimEvent(sale.id(), Events.SALE_STARTED);
     }).map(first -> {
       if (first) {
+        LOG.info("sale {} of show {} started with {} units", sale.id(), sale.showId(), data.get("remaining"));
         hooks.emit(sale.brandId(), "sale.started", data);
       }
       return null;

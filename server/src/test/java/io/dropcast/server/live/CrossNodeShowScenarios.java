@@ -52,7 +52,12 @@ abstract class CrossNodeShowScenarios {
     for (TestNode node : List.of(a, b)) {
       long deadline = System.currentTimeMillis() + 20_000;
       while (node.rest().get("/ready", null).status() != 200 && System.currentTimeMillis() < deadline) {
-        Thread.onSpinWait();
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
     }
     acme = ShowFixture.brand(a, "Acme");
@@ -62,6 +67,39 @@ abstract class CrossNodeShowScenarios {
   void stop() {
     b.close();
     a.close();
+  }
+
+  /** For failure messages: the event names and seqs of the show's history as Redis holds it. */
+  String sharedHistory(String showId) {
+    String key = "dc:{show:" + showId + "}:history";
+    Map<String, String> redis = redisSettings();
+    List<String> messages;
+    try {
+      if ("cluster".equals(redis.get("redis.mode"))) {
+        var client = io.lettuce.core.cluster.RedisClusterClient.create(
+            io.dropcast.server.store.redis.RedisConnector.parseUris(redis.get("redis.url")));
+        try (var conn = client.connect()) {
+          messages = conn.sync().zrange(key, 0, -1);
+        } finally {
+          client.shutdown();
+        }
+      } else {
+        var client = io.lettuce.core.RedisClient.create(redis.get("redis.url"));
+        try (var conn = client.connect()) {
+          messages = conn.sync().zrange(key, 0, -1);
+        } finally {
+          client.shutdown();
+        }
+      }
+    } catch (RuntimeException e) {
+      return "(unreadable: " + e + ")";
+    }
+    List<String> names = new ArrayList<>();
+    for (String m : messages) {
+      JsonNode event = io.dropcast.protocol.JsonCodec.parse(m.substring(m.lastIndexOf('\n') + 1));
+      names.add(event.path("seq").asText() + ":" + event.path("event").asText());
+    }
+    return names.toString();
   }
 
   static DropcastClient joinedOn(TestNode node, String token, Show show) {
@@ -245,7 +283,13 @@ abstract class CrossNodeShowScenarios {
       Rest.Response created = a.rest().post("/api/v1/sales", acme.apiKey(), body);
       assertThat(created.status()).as(created.text()).isEqualTo(201);
       for (DropcastClient viewer : List.of(onA, onB)) {
-        JsonNode started = next(viewer, e -> e.path("event").asText().equals(Events.SALE_STARTED), Events.SALE_STARTED, 15);
+        JsonNode started;
+        try {
+          started = next(viewer, e -> e.path("event").asText().equals(Events.SALE_STARTED), Events.SALE_STARTED, 15);
+        } catch (AssertionError e) {
+          throw new AssertionError(e.getMessage() + " on node " + (viewer == onA ? "A" : "B")
+              + "; the show's shared history in Redis: " + sharedHistory(show.id()), e);
+        }
         assertThat(started.path("data").path("sale").asText()).isEqualTo(created.json().path("id").asText());
       }
       List<JsonNode> more = io.dropcast.server.testing.Calls.collect(onB, Events.SALE_STARTED, 1000);
