@@ -98,7 +98,8 @@ public final class Config {
         throw new ConfigException("invalid setting '" + s.key() + "' (" + source + "): " + e.getMessage());
       }
     }
-    if ("standalone".equals(values.get(Settings.REDIS_MODE.key())) && ((String) values.get(Settings.REDIS_URL.key())).contains(",")) {
+    if ("standalone".equals(values.get(Settings.REDIS_MODE.key()))
+        && io.dropcast.server.store.redis.RedisConnector.parseUris((String) values.get(Settings.REDIS_URL.key())).size() > 1) {
       throw new ConfigException("invalid setting '" + Settings.REDIS_URL.key() + "' ("
           + sourceOf.getOrDefault(Settings.REDIS_URL.key(), "default") + "): several URIs need redis.mode=cluster");
     }

@@ -29,7 +29,7 @@ public final class Settings {
   public static final Setting<String> REDIS_URL = new Setting<>("redis.url", "redis://127.0.0.1:6379", text -> {
     io.dropcast.server.store.redis.RedisConnector.parseUris(text);
     return text.trim();
-  }, "Redis URI used when store=redis; with redis.mode=cluster one or more seed URIs separated by commas.");
+  }, "Redis URI used when store=redis; with redis.mode=cluster one or more seed URIs separated by commas; redis-sentinel://host:port[,host:port]?sentinelMasterId=NAME for Sentinel.");
   public static final Setting<Integer> REDIS_TIMEOUT_MS = intSetting("redis.timeout-ms", 2000, 50, 60000,
       "Redis command timeout; a request that needs Redis fails with UNAVAILABLE after it.");
 

@@ -44,7 +44,7 @@ class SaleOnRedisIT {
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start(Map.of("store", "redis", "redis.url", redis.url(), "redis.timeout-ms", "500",
+    node = TestNode.start(Map.of("store", "redis", "redis.url", redis.url(), "redis.timeout-ms", "2000",
         "sale.tick-ms", "200"));
     rest = node.rest();
     awaitReady(200, 10_000);
@@ -170,7 +170,7 @@ class SaleOnRedisIT {
       calls.add(pool.submit(() -> {
         go.await();
         Rest.Response r = reserve(sale, buyer, "k");
-        // A client retries UNAVAILABLE (this node's Redis timeout is 500 ms, and a loaded test machine
+        // A client retries UNAVAILABLE (this node's Redis timeout is 2 s, and a loaded test machine
         // can exceed it) with the same idempotency key: the outcome must still be exact.
         for (int retry = 0; retry < 10 && "UNAVAILABLE".equals(r.errorCode()); retry++) {
           r = reserve(sale, buyer, "k");
@@ -191,7 +191,15 @@ class SaleOnRedisIT {
     // Every hold is confirmed: exactly 100 orders.
     List<Future<Integer>> confirms = new ArrayList<>();
     for (String rsv : reservations) {
-      confirms.add(pool.submit(() -> rest.post("/api/v1/reservations/" + rsv + "/confirm", a.apiKey(), null).status()));
+      confirms.add(pool.submit(() -> {
+        // Confirming again returns the same order, so a checkout retries UNAVAILABLE as it does for reserves.
+        Rest.Response r = rest.post("/api/v1/reservations/" + rsv + "/confirm", a.apiKey(), null);
+        for (int attempt = 0; r.status() == 503 && attempt < 20; attempt++) {
+          Thread.sleep(50);
+          r = rest.post("/api/v1/reservations/" + rsv + "/confirm", a.apiKey(), null);
+        }
+        return r.status();
+      }));
     }
     for (Future<Integer> c : confirms) {
       assertThat(c.get(60, TimeUnit.SECONDS)).isEqualTo(200);
@@ -248,7 +256,7 @@ class SaleOnRedisIT {
     long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     assertThat(down.status()).isEqualTo(503);
     assertThat(down.errorCode()).isEqualTo("UNAVAILABLE");
-    assertThat(tookMs).isLessThan(2_000);
+    assertThat(tookMs).as("rejected at once, not after the 2 s command timeout").isLessThan(1_500);
     Thread.sleep(500);
     redis.start();
     awaitReady(200, 20_000);

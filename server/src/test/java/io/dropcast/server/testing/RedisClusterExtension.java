@@ -3,21 +3,11 @@ package io.dropcast.server.testing;
 import io.dropcast.server.store.redis.RedisConnector;
 import io.dropcast.server.store.redis.RedisStores;
 import io.vertx.core.Vertx;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -59,7 +49,7 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
 
   private void start() throws IOException, InterruptedException {
     long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
-    List<Integer> busPorts = freePorts(2 * NODES);
+    List<Integer> busPorts = RedisProcesses.freePorts(2 * NODES);
     for (int i = 0; i < NODES; i++) {
       int port = busPorts.get(2 * i);
       int busPort = busPorts.get(2 * i + 1);
@@ -72,7 +62,7 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
           .redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start());
     }
     for (int i = 0; i < NODES; i++) {
-      while (!"PONG".equals(tryCommand(ports.get(i), "PING"))) {
+      while (!"PONG".equals(RedisProcesses.tryCommand(ports.get(i), "PING"))) {
         if (!processes.get(i).isAlive()) {
           throw new IllegalStateException("redis-server on port " + ports.get(i) + " exited at start");
         }
@@ -102,26 +92,9 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
 
   @Override
   public void afterAll(ExtensionContext context) {
-    for (Process p : processes) {
-      p.destroy();
-    }
-    for (Process p : processes) {
-      try {
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-          p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    RedisProcesses.stopAll(processes);
     processes.clear();
-    if (dir != null) {
-      try (var files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        // best effort: a temporary directory
-      }
-    }
+    RedisProcesses.deleteTree(dir);
   }
 
   /** @return the seed URIs for {@code redis.url} with {@code redis.mode=cluster}, comma-separated */
@@ -150,7 +123,7 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
 
   /** @return the {@code CLUSTER INFO} text of the node on {@code port} */
   public String clusterInfo(int port) {
-    String info = tryCommand(port, "CLUSTER", "INFO");
+    String info = RedisProcesses.tryCommand(port, "CLUSTER", "INFO");
     return info == null ? "" : info;
   }
 
@@ -190,54 +163,7 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
 
   /** Runs one command on one node and returns its reply as text; fails on an error reply. */
   public String command(int port, String... args) {
-    String reply = tryCommand(port, args);
-    if (reply == null) {
-      throw new IllegalStateException("node " + port + " did not answer " + String.join(" ", args));
-    }
-    return reply;
-  }
-
-  /** @return the reply as text (simple, integer or bulk string; error replies as their text), or null on I/O failure */
-  private static String tryCommand(int port, String... args) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-      socket.setSoTimeout(2000);
-      OutputStream out = socket.getOutputStream();
-      StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
-      for (String arg : args) {
-        byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
-        request.append('$').append(bytes.length).append("\r\n").append(arg).append("\r\n");
-      }
-      out.write(request.toString().getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      InputStream in = new BufferedInputStream(socket.getInputStream());
-      int type = in.read();
-      String line = readLine(in);
-      return switch (type) {
-        case '+', ':', '-' -> line;
-        case '$' -> {
-          int length = Integer.parseInt(line);
-          if (length < 0) {
-            yield "";
-          }
-          byte[] body = in.readNBytes(length);
-          yield new String(body, StandardCharsets.UTF_8);
-        }
-        default -> throw new IOException("unexpected reply type " + type);
-      };
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  private static String readLine(InputStream in) throws IOException {
-    ByteArrayOutputStream line = new ByteArrayOutputStream();
-    int b;
-    while ((b = in.read()) != -1 && b != '\r') {
-      line.write(b);
-    }
-    in.read(); // '\n'
-    return line.toString(StandardCharsets.UTF_8);
+    return RedisProcesses.command(port, args);
   }
 
   private static void checkDeadline(long deadline, String what) {
@@ -247,36 +173,6 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
   }
 
   private String logs() {
-    if (dir == null) {
-      return "";
-    }
-    StringBuilder text = new StringBuilder();
-    try (var files = Files.list(dir)) {
-      for (Path log : files.filter(p -> p.toString().endsWith(".log")).sorted().toList()) {
-        List<String> lines = Files.readAllLines(log);
-        text.append("--- ").append(log.getFileName()).append('\n')
-            .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()))).append('\n');
-      }
-    } catch (IOException e) {
-      text.append("(logs unreadable: ").append(e.getMessage()).append(')');
-    }
-    return text.toString();
-  }
-
-  /** Free ports whose numbers differ (each bound and released; a race with other processes is unlikely). */
-  private static List<Integer> freePorts(int count) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        socket.setReuseAddress(true);
-        sockets.add(socket);
-      }
-      return sockets.stream().map(ServerSocket::getLocalPort).toList();
-    } finally {
-      for (ServerSocket s : sockets) {
-        s.close();
-      }
-    }
+    return RedisProcesses.logTails(dir, 15);
   }
 }

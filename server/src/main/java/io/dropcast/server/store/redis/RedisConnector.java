@@ -127,11 +127,21 @@ public final class RedisConnector {
   }
 
   /**
-   * Parses {@code redis.url}: one URI or several separated by commas (blanks around them ignored).
+   * Parses {@code redis.url}: one URI or several separated by commas (blanks around them ignored);
+   * a {@code redis-sentinel://} URI is one URI even when it lists several Sentinels with commas.
    *
    * @throws IllegalArgumentException when it is empty or a URI does not parse
    */
   public static List<RedisURI> parseUris(String url) {
+    String trimmed = url.trim();
+    if (trimmed.startsWith("redis-sentinel://") || trimmed.startsWith("rediss-sentinel://")) {
+      // One URI naming several Sentinels (host:port,host:port?sentinelMasterId=…), parsed by Lettuce.
+      try {
+        return List.of(RedisURI.create(trimmed));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("not a Redis Sentinel URI: '" + trimmed + "' (" + e.getMessage() + ")");
+      }
+    }
     List<RedisURI> result = new ArrayList<>();
     for (String part : url.split(",")) {
       String text = part.trim();
@@ -153,7 +163,10 @@ public final class RedisConnector {
   }
 
   private String where() {
-    return uris.stream().map(u -> u.getHost() + ":" + u.getPort()).collect(Collectors.joining(","));
+    return uris.stream().map(u -> u.getSentinels().isEmpty() ? u.getHost() + ":" + u.getPort()
+        : "master '" + u.getSentinelMasterId() + "' via Sentinels "
+            + u.getSentinels().stream().map(s -> s.getHost() + ":" + s.getPort()).collect(Collectors.joining(",")))
+        .collect(Collectors.joining(","));
   }
 
   private void connect() {
