@@ -600,6 +600,19 @@ public final class LiveShows implements ShowEvents {
   }
 
   @Override
+  public void publishVersioned(String showId, String key, long version, String event, Object data) {
+    if (sync != null) {
+      sync.publish(showId, event, data, null, null, key, version)
+          .onFailure(e -> LOG.warn("event {} of show {} not published: {}", event, showId, e.toString()));
+      return;
+    }
+    ShowRoom room = rooms.get(showId);
+    if (room != null) {
+      room.execute(() -> room.publishVersioned(key, version, event, data));
+    }
+  }
+
+  @Override
   public Future<Void> publishOnce(String showId, String onceKey, String event, Object data) {
     if (sync != null) {
       return sync.publish(showId, event, data, null, onceKey).mapEmpty();

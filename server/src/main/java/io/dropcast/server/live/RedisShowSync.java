@@ -40,7 +40,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * <ul>
  *   <li>{@code dc:{show:S}:seq} the counter; {@code dc:{show:S}:history} a sorted set, score = seq,
  *       member = message, trimmed to {@code live.history-size};</li>
- *   <li>{@code dc:{show:S}:state} hash (pins, chatPinned, slow, filter); {@code :bans}, {@code :mutes}
+ *   <li>{@code dc:{show:S}:state} hash (pins, chatPinned, slow, filter, and {@code ver:<key>} the last
+ *       version published of a versioned latest-value event); {@code :bans}, {@code :mutes}
  *       sets; {@code :reactions} hash kind → total; {@code :viewers} hash {@code n:<node>} →
  *       {@code count:expiresAtMillis}, {@code peak}, {@code last};</li>
  *   <li>{@code dc:{show:S}:once:<key>} marks an event published once for the whole cluster;</li>
@@ -74,12 +75,20 @@ final class RedisShowSync {
       end
       """;
 
-  /** KEYS seq history state bans mutes once; ARGV channel histSize ttl meta pre post once-flag ops(op,a,b)… */
+  /**
+   * KEYS seq history state bans mutes once; ARGV channel histSize ttl meta pre post once-flag
+   * version-field version ops(op,a,b)…
+   */
   private static final RedisScript PUBLISH = new RedisScript("show-publish", EMIT + """
+      if ARGV[8] ~= '' then
+        local last = redis.call('HGET', KEYS[3], ARGV[8])
+        if last and tonumber(last) >= tonumber(ARGV[9]) then return '0' end
+      end
       if ARGV[7] == '1' and not redis.call('SET', KEYS[6], '1', 'NX', 'EX', ARGV[3]) then
         return '0'
       end
-      local i = 8
+      if ARGV[8] ~= '' then redis.call('HSET', KEYS[3], ARGV[8], ARGV[9]) end
+      local i = 10
       while i + 2 <= #ARGV do
         local op, a, b = ARGV[i], ARGV[i + 1], ARGV[i + 2]
         if op == 'hset' then redis.call('HSET', KEYS[3], a, b)
@@ -335,6 +344,18 @@ final class RedisShowSync {
    * @return true when published; false when {@code onceKey} was already used
    */
   Future<Boolean> publish(String showId, String event, Object data, Map<String, Object> change, String onceKey) {
+    return publish(showId, event, data, change, onceKey, null, 0);
+  }
+
+  /**
+   * Like {@link #publish(String, String, Object, Map, String)}, and when {@code versionKey} is not null
+   * the event is published only if {@code version} is above the last version published under that key
+   * for the show (a latest-value event read on several nodes: an older read is dropped).
+   *
+   * @return true when published; false when a once-key was used or the version was not newer
+   */
+  Future<Boolean> publish(String showId, String event, Object data, Map<String, Object> change, String onceKey,
+                          String versionKey, long version) {
     String[] template;
     try {
       template = template(showId, event, data);
@@ -344,7 +365,7 @@ final class RedisShowSync {
     String onceFlag = onceKey == null ? "" : "1";
     List<String> args = new ArrayList<>(List.of(key(showId, "events"), Integer.toString(historySize),
         Long.toString(TTL_SECONDS), change == null ? "" : JsonCodec.encodeToString(change), template[0], template[1],
-        onceFlag));
+        onceFlag, versionKey == null ? "" : "ver:" + versionKey, Long.toString(version)));
     if (change != null) {
       stateOps(change, args);
     }

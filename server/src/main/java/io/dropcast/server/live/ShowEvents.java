@@ -23,6 +23,14 @@ public interface ShowEvents {
   void publishCoalesced(String showId, String key, String event, Object data);
 
   /**
+   * Publishes a latest-value event that carries the version of the value (e.g. a sale's stock, read
+   * with the counters' version): it is sequenced like {@link #publish}, unless a value with the same
+   * {@code key} and a version at least as high was published already, on any node. Viewers thus
+   * never get an older value after a newer one, whichever node read which.
+   */
+  void publishVersioned(String showId, String key, long version, String event, Object data);
+
+  /**
    * Publishes a sequenced event at most once per {@code onceKey} for the show, across all nodes
    * (e.g. a sale's start, which every node's ticker notices). Safe to retry until it succeeds.
    *

@@ -113,6 +113,8 @@ final class ShowRoom {
   final java.util.concurrent.atomic.AtomicInteger pendingJoins = new java.util.concurrent.atomic.AtomicInteger();
   /** Keys of events published once (single node). */
   private final Set<String> onceKeys = new java.util.HashSet<>();
+  /** Last version published per versioned latest-value key (one per sale of the show; room thread). */
+  private final Map<String, Long> versions = new java.util.HashMap<>();
   /** An idle room of a cross-node show is retired after this long without members. */
   static final long RETIRE_IDLE_MS = 10_000;
 
@@ -485,6 +487,18 @@ final class ShowRoom {
    */
   void publishOnce(String key, String event, Object data) {
     if (onceKeys.add(key)) {
+      publish(event, data);
+    }
+  }
+
+  /**
+   * Publishes a latest-value event unless one with the same {@code key} and a version at least as high
+   * was published (room thread, single node; across nodes {@link RedisShowSync} keeps the versions).
+   */
+  void publishVersioned(String key, long version, String event, Object data) {
+    Long last = versions.get(key);
+    if (last == null || version > last) {
+      versions.put(key, version);
       publish(event, data);
     }
   }

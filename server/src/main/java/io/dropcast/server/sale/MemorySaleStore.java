@@ -39,6 +39,7 @@ public final class MemorySaleStore implements SaleStore {
     long held;
     long sold;
     long expired;
+    long version;
     final Map<String, Reservation> reservations = new HashMap<>();
     final TreeMap<Long, Set<String>> holdsByExpiry = new TreeMap<>();
     final Map<String, Integer> buyers = new HashMap<>();
@@ -59,10 +60,11 @@ public final class MemorySaleStore implements SaleStore {
       held = 0;
       sold = 0;
       expired = 0;
+      version++;
     }
 
     StockCounters counters() {
-      return new StockCounters(allotted, available, held, sold, expired);
+      return new StockCounters(allotted, available, held, sold, expired, version);
     }
 
     <T> SaleStore.Outcome<T> outcome(T value) {
@@ -80,6 +82,7 @@ public final class MemorySaleStore implements SaleStore {
       holdsByExpiry.computeIfAbsent(r.expiresAt().toEpochMilli(), k -> new LinkedHashSet<>()).add(r.id());
       available -= r.quantity();
       held += r.quantity();
+      version++;
       buyers.merge(r.buyerId(), r.quantity(), Integer::sum);
     }
 
@@ -99,6 +102,7 @@ public final class MemorySaleStore implements SaleStore {
       unindex(r);
       held -= r.quantity();
       available += r.quantity();
+      version++;
       buyers.merge(r.buyerId(), -r.quantity(), Integer::sum);
       if (state == Reservation.State.EXPIRED) {
         expired += r.quantity();
@@ -285,6 +289,7 @@ public final class MemorySaleStore implements SaleStore {
       s.unindex(r);
       s.held -= r.quantity();
       s.sold += r.quantity();
+      s.version++;
       s.orders.put(order.id(), order);
       return Future.succeededFuture(s.outcome(order));
     }

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * {@code {sale:<id>}} (one hash slot, so every sale script runs unchanged on Redis Cluster):
  * <ul>
  *   <li>{@code def} hash: json, starts/ends (ms), limit, hold (s), cancelled</li>
- *   <li>{@code stock} hash: allotted, available, held, sold, expired</li>
+ *   <li>{@code stock} hash: allotted, available, held, sold, expired, ver (+1 on every change)</li>
  *   <li>{@code r:<rid>} hash per reservation; {@code holds} sorted set rid → expiry ms</li>
  *   <li>{@code buyers} hash buyer → held + bought; {@code idem} hash buyer\0key → rid</li>
  *   <li>{@code wait} list + {@code waitset} set; {@code orders} hash + {@code orderlist} list; {@code ev} set</li>
@@ -65,9 +65,11 @@ public final class RedisSaleStore implements SaleStore {
                 key = f[5], order = f[6], created = tonumber(f[7])}
       end
       local function stock()
-        local s = redis.call('HMGET', P .. 'stock', 'allotted', 'available', 'held', 'sold', 'expired')
-        return {allotted = num(s[1]), available = num(s[2]), held = num(s[3]), sold = num(s[4]), expired = num(s[5])}
+        local s = redis.call('HMGET', P .. 'stock', 'allotted', 'available', 'held', 'sold', 'expired', 'ver')
+        return {allotted = num(s[1]), available = num(s[2]), held = num(s[3]), sold = num(s[4]), expired = num(s[5]),
+                ver = num(s[6])}
       end
+      local function bump() redis.call('HINCRBY', P .. 'stock', 'ver', 1) end
       local function hold(rid, buyer, qty, exp, key, now)
         redis.call('HSET', P .. 'r:' .. rid, 'buyer', buyer, 'qty', qty, 'exp', exp, 'state', 'held',
                    'key', key, 'order', '', 'created', now)
@@ -75,6 +77,7 @@ public final class RedisSaleStore implements SaleStore {
         redis.call('HINCRBY', P .. 'stock', 'available', -qty)
         redis.call('HINCRBY', P .. 'stock', 'held', qty)
         redis.call('HINCRBY', P .. 'buyers', buyer, qty)
+        bump()
       end
       local function offer_waitlist(now)
         local d = redis.call('HMGET', P .. 'def', 'starts', 'ends', 'limit', 'hold', 'cancelled')
@@ -99,6 +102,7 @@ public final class RedisSaleStore implements SaleStore {
         redis.call('HINCRBY', P .. 'stock', 'available', r.qty)
         redis.call('HINCRBY', P .. 'buyers', r.buyer, -r.qty)
         if state == 'expired' then redis.call('HINCRBY', P .. 'stock', 'expired', r.qty) end
+        bump()
         r.state = state
         offer_waitlist(now)
       end
@@ -120,6 +124,7 @@ public final class RedisSaleStore implements SaleStore {
       redis.call('HSET', P .. 'def', 'json', ARGV[4], 'starts', ARGV[5], 'ends', ARGV[6], 'limit', ARGV[7],
                  'hold', ARGV[8], 'cancelled', '0')
       redis.call('HSET', P .. 'stock', 'allotted', ARGV[9], 'available', ARGV[9], 'held', 0, 'sold', 0, 'expired', 0)
+      bump()
       return reply('OK', {})
       """);
 
@@ -131,6 +136,7 @@ public final class RedisSaleStore implements SaleStore {
       if now_ms() >= tonumber(d[1]) then return reply('CONFLICT', {why = 'started'}) end
       redis.call('HSET', P .. 'def', 'json', ARGV[4], 'starts', ARGV[5], 'ends', ARGV[6], 'limit', ARGV[7], 'hold', ARGV[8])
       redis.call('HSET', P .. 'stock', 'allotted', ARGV[9], 'available', ARGV[9], 'held', 0, 'sold', 0, 'expired', 0)
+      bump()
       return reply('OK', {})
       """);
 
@@ -177,6 +183,7 @@ public final class RedisSaleStore implements SaleStore {
       redis.call('ZREM', P .. 'holds', r.id)
       redis.call('HINCRBY', P .. 'stock', 'held', -r.qty)
       redis.call('HINCRBY', P .. 'stock', 'sold', r.qty)
+      bump()
       redis.call('HSET', P .. 'orders', ARGV[5], ARGV[6])
       redis.call('RPUSH', P .. 'orderlist', ARGV[5])
       redis.call('SADD', P .. 'outbox', ARGV[5])
@@ -344,8 +351,8 @@ public final class RedisSaleStore implements SaleStore {
   @Override
   public Future<StockCounters> stock(String saleId) {
     return redis.<List<KeyValue<String, String>>>call(c -> c.hmget(prefix(saleId) + "stock",
-        "allotted", "available", "held", "sold", "expired")).map(f -> f.get(0).isEmpty() ? null
-        : new StockCounters(num(f.get(0)), num(f.get(1)), num(f.get(2)), num(f.get(3)), num(f.get(4))));
+        "allotted", "available", "held", "sold", "expired", "ver")).map(f -> f.get(0).isEmpty() ? null
+        : new StockCounters(num(f.get(0)), num(f.get(1)), num(f.get(2)), num(f.get(3)), num(f.get(4)), num(f.get(5))));
   }
 
   private static long num(KeyValue<String, String> kv) {
@@ -498,7 +505,7 @@ public final class RedisSaleStore implements SaleStore {
   private static <T> Outcome<T> outcome(String saleId, JsonNode reply, T value) {
     JsonNode s = reply.path("stock");
     StockCounters stock = new StockCounters(s.path("allotted").asLong(), s.path("available").asLong(),
-        s.path("held").asLong(), s.path("sold").asLong(), s.path("expired").asLong());
+        s.path("held").asLong(), s.path("sold").asLong(), s.path("expired").asLong(), s.path("ver").asLong());
     List<Reservation> offers = new ArrayList<>();
     reply.path("offers").forEach(r -> offers.add(reservation(saleId, r)));
     return new Outcome<>(value, stock, offers);

@@ -8,8 +8,10 @@ package io.dropcast.server.sale;
  * @param held units in live reservations
  * @param sold units in confirmed orders
  * @param expired units whose hold lapsed (cumulative; they went back to available)
+ * @param version rises with every change to the counters (never goes down), so of two reads made on
+ *     different nodes the one with the higher version is the newer
  */
-public record StockCounters(long allotted, long available, long held, long sold, long expired) {
+public record StockCounters(long allotted, long available, long held, long sold, long expired, long version) {
   /** @return the audit invariant: available + held + sold == allotted, none negative */
   public boolean consistent() {
     return available >= 0 && held >= 0 && sold >= 0 && available + held + sold == allotted;

@@ -91,6 +91,41 @@ class CrossNodeSaleIT {
   }
 
   @Test
+  void viewers_on_both_nodes_see_the_remaining_stock_only_go_down_while_buyers_race_through_both() throws Exception {
+    SaleFixtures.Tenant t = SaleFixtures.tenant(a, "Stock order brand");
+    String sale = t.createSale(t.liveSale(30, 1));
+    List<DropcastClient> buyers = new ArrayList<>();
+    try (DropcastClient watchingA = a.connect(t.token("watcher-a"));
+         DropcastClient watchingB = b.connect(t.token("watcher-b"))) {
+      watchingA.join(t.showId());
+      watchingB.join(t.showId());
+      for (int i = 0; i < 60; i++) {
+        buyers.add((i % 2 == 0 ? a : b).connect(t.token("racer-" + i)));
+      }
+      List<CompletableFuture<JsonNode>> calls = new ArrayList<>();
+      for (DropcastClient buyer : buyers) {
+        calls.add(reserve(buyer, sale, "k").exceptionally(e -> null));
+      }
+      CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+      for (DropcastClient viewer : List.of(watchingA, watchingB)) {
+        List<Long> remaining = new ArrayList<>();
+        long deadline = System.currentTimeMillis() + 10_000;
+        while ((remaining.isEmpty() || remaining.get(remaining.size() - 1) != 0) && System.currentTimeMillis() < deadline) {
+          JsonNode e = viewer.pollEvent(200, TimeUnit.MILLISECONDS);
+          if (e != null && e.path("event").asText().equals(Events.SALE_STOCK) && e.path("data").path("sale").asText().equals(sale)) {
+            remaining.add(e.path("data").path("remaining").asLong());
+          }
+        }
+        assertThat(remaining).as("sale.stock seen by one viewer").isNotEmpty().endsWith(0L);
+        assertThat(remaining).as("stock read on two nodes, shown in order").isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(remaining).as("each value once").doesNotHaveDuplicates();
+      }
+    } finally {
+      buyers.forEach(DropcastClient::close);
+    }
+  }
+
+  @Test
   void stock_released_on_node_a_is_offered_to_the_buyer_waiting_on_node_b() throws Exception {
     SaleFixtures.Tenant t = SaleFixtures.tenant(a, "Waitlist brand");
     String sale = t.createSale(t.liveSale(1, 1));

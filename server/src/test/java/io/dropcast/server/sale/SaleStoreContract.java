@@ -89,7 +89,7 @@ public abstract class SaleStoreContract {
     assertThat(held).isEqualTo(100);
     assertThat(soldOut).isEqualTo(900);
     StockCounters stock = await(store().stock(sale.id()));
-    assertThat(stock).isEqualTo(new StockCounters(100, 0, 100, 0, 0));
+    assertCounts(stock, 100, 0, 100, 0, 0);
     assertThat(stock.consistent()).isTrue();
   }
 
@@ -121,7 +121,7 @@ public abstract class SaleStoreContract {
       ids.add(((Reservation) ((SaleStore.Outcome<?>) r).value()).id());
     }
     assertThat(ids).hasSize(1);
-    assertThat(await(store().stock(sale.id()))).isEqualTo(new StockCounters(10, 8, 2, 0, 0));
+    assertCounts(await(store().stock(sale.id())), 10, 8, 2, 0, 0);
     // The same key from another buyer is another reservation.
     assertThat(await(store().reserve(sale.id(), "bob", 2, "same-key")).value().id()).isNotIn(ids);
   }
@@ -136,7 +136,7 @@ public abstract class SaleStoreContract {
     assertThat(r.saleId()).isEqualTo(sale.id());
     assertThat(Reservation.saleIdOf(r.id())).isEqualTo(sale.id());
     assertThat(r.expiresAt()).isBetween(before.plusSeconds(120), Instant.now().plusSeconds(122));
-    assertThat(out.stock()).isEqualTo(new StockCounters(5, 3, 2, 0, 0));
+    assertCounts(out.stock(), 5, 3, 2, 0, 0);
     assertThat(await(store().reservation(r.id()))).isEqualTo(r);
   }
 
@@ -163,7 +163,7 @@ public abstract class SaleStoreContract {
         future.startsAt(), future.endsAt(), 2, 30, Sale.State.SCHEDULED, future.createdAt(), future.updatedAt());
     await(store().updateBeforeStart(bigger));
     assertThat(await(store().get(future.id()))).isEqualTo(bigger);
-    assertThat(await(store().stock(future.id()))).isEqualTo(new StockCounters(50, 50, 0, 0, 0));
+    assertCounts(await(store().stock(future.id())), 50, 50, 0, 0, 0);
     Sale live = liveSale(5, 1, 60);
     assertThat(failureCode(store().updateBeforeStart(live))).isEqualTo(ErrorCode.CONFLICT);
     assertThat(await(store().get("sal_0000000000000000"))).isNull();
@@ -180,7 +180,7 @@ public abstract class SaleStoreContract {
     assertThat(order.buyerId()).isEqualTo("ann");
     assertThat(order.reservationId()).isEqualTo(r.id());
     assertThat(order.showId()).isEqualTo("shw_x");
-    assertThat(first.stock()).isEqualTo(new StockCounters(5, 3, 0, 2, 0));
+    assertCounts(first.stock(), 5, 3, 0, 2, 0);
     assertThat(await(store().confirm(r.id())).value()).isEqualTo(order);
     assertThat(await(store().orders(sale.id()))).containsExactly(order);
     assertThat(await(store().reservation(r.id())).state()).isEqualTo(Reservation.State.CONFIRMED);
@@ -189,12 +189,27 @@ public abstract class SaleStoreContract {
   }
 
   @Test
+  void every_stock_change_raises_the_stock_version_and_a_repeated_request_does_not() {
+    Sale sale = liveSale(5, 5, 60);
+    long created = await(store().stock(sale.id())).version();
+    Reservation held = await(store().reserve(sale.id(), "ann", 2, "k")).value();
+    long afterHold = await(store().stock(sale.id())).version();
+    await(store().reserve(sale.id(), "ann", 2, "k")); // the same request again: the same hold
+    assertThat(await(store().stock(sale.id())).version()).isEqualTo(afterHold);
+    long afterConfirm = await(store().confirm(held.id())).stock().version();
+    assertThat(await(store().confirm(held.id())).stock().version()).isEqualTo(afterConfirm);
+    Reservation other = await(store().reserve(sale.id(), "bob", 1, "k")).value();
+    long afterRelease = await(store().release(other.id())).stock().version();
+    assertThat(List.of(created, afterHold, afterConfirm, afterRelease)).isSorted().doesNotHaveDuplicates();
+  }
+
+  @Test
   void release_returns_stock_and_confirm_after_release_is_expired() {
     Sale sale = liveSale(5, 5, 60);
     Reservation r = await(store().reserve(sale.id(), "ann", 3, "k")).value();
     SaleStore.Outcome<Reservation> released = await(store().release(r.id()));
     assertThat(released.value().state()).isEqualTo(Reservation.State.RELEASED);
-    assertThat(released.stock()).isEqualTo(new StockCounters(5, 5, 0, 0, 0));
+    assertCounts(released.stock(), 5, 5, 0, 0, 0);
     assertThat(await(store().release(r.id())).stock().available()).isEqualTo(5);
     assertThat(failureCode(store().confirm(r.id()))).isEqualTo(ErrorCode.EXPIRED);
     // The buyer's allowance came back with the stock.
@@ -220,7 +235,7 @@ public abstract class SaleStoreContract {
     for (int i = 0; i < 10; i++) {
       await(store().reserve(sale.id(), "buyer-" + i, 2, "k"));
     }
-    assertThat(await(store().stock(sale.id()))).isEqualTo(new StockCounters(30, 10, 20, 0, 0));
+    assertCounts(await(store().stock(sale.id())), 30, 10, 20, 0, 0);
     Thread.sleep(1200);
     // Reserved after the others lapsed: must survive the sweep.
     Reservation fresh = await(store().reserve(sale.id(), "late", 1, "k")).value();
@@ -235,7 +250,7 @@ public abstract class SaleStoreContract {
     assertThat(expiredCount.get()).isEqualTo(10);
     assertThat(expiredIds).hasSize(10);
     StockCounters stock = await(store().stock(sale.id()));
-    assertThat(stock).isEqualTo(new StockCounters(30, 29, 1, 0, 20));
+    assertCounts(stock, 30, 29, 1, 0, 20);
     assertThat(stock.consistent()).isTrue();
     assertThat(await(store().reservation(fresh.id())).state()).isEqualTo(Reservation.State.HELD);
     assertThat(await(store().sweep(sale.id(), 100)).value()).isEmpty();
@@ -261,7 +276,7 @@ public abstract class SaleStoreContract {
       assertThat(o.state()).isEqualTo(Reservation.State.HELD);
       assertThat(o.saleId()).isEqualTo(sale.id());
     });
-    assertThat(released.stock()).isEqualTo(new StockCounters(3, 0, 3, 0, 0));
+    assertCounts(released.stock(), 3, 0, 3, 0, 0);
     assertThat(await(store().reservation(offers.get(0).id()))).isEqualTo(offers.get(0));
 
     // w1 declines: the next in line (w4) gets it.
@@ -269,7 +284,7 @@ public abstract class SaleStoreContract {
     assertThat(declined.offers()).extracting(Reservation::buyerId).containsExactly("w4");
     Order order = await(store().confirm(declined.offers().get(0).id())).value();
     assertThat(order.buyerId()).isEqualTo("w4");
-    assertThat(await(store().stock(sale.id()))).isEqualTo(new StockCounters(3, 0, 2, 1, 0));
+    assertCounts(await(store().stock(sale.id())), 3, 0, 2, 1, 0);
   }
 
   @Test
@@ -297,5 +312,12 @@ public abstract class SaleStoreContract {
     assertThat(await(store().claimEvent(a.id(), "sale.started"))).isFalse();
     assertThat(await(store().claimEvent(a.id(), "sale.ended"))).isTrue();
     assertThat(failureCode(store().create(a))).isEqualTo(ErrorCode.CONFLICT);
+  }
+
+  /** Asserts the counters (allotted, available, held, sold, expired); the version is checked on its own. */
+  static void assertCounts(StockCounters actual, long allotted, long available, long held, long sold, long expired) {
+    assertThat(actual).as("stock").isNotNull();
+    assertThat(List.of(actual.allotted(), actual.available(), actual.held(), actual.sold(), actual.expired()))
+        .as("allotted, available, held, sold, expired").containsExactly(allotted, available, held, sold, expired);
   }
 }
