@@ -4,6 +4,7 @@ import io.dropcast.load.BenchContext;
 import io.dropcast.load.Fixture;
 import io.dropcast.load.LoadSockets;
 import io.dropcast.load.Params;
+import io.dropcast.load.RedisProcess;
 import io.dropcast.load.Scenario;
 import io.dropcast.load.ScenarioResult;
 import io.dropcast.load.ServerProcess;
@@ -11,6 +12,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +25,11 @@ import org.HdrHistogram.Recorder;
  * message carries the publisher's {@code System.nanoTime()} (same JVM as the receivers), so one in
  * {@code sample} viewers measures publish→receive latency without parsing JSON at full rate.
  * Reports deliveries/s, deliveries per server-CPU-second and latency percentiles.
+ *
+ * <p>{@code nodes=K} (K > 1, or {@code store=redis}) runs K server processes on one private
+ * redis-server, the viewers spread evenly over them and the publishers on the first: every event
+ * then crosses Redis (one script + one pub/sub hop) before any node delivers it. The CPU figures sum
+ * every node, and Redis is reported beside them.
  */
 public final class FanoutScenario implements Scenario {
   private static final byte[] MARK = "t=".getBytes(StandardCharsets.US_ASCII);
@@ -52,29 +59,57 @@ public final class FanoutScenario implements Scenario {
     int publishers = p.integer("publishers", Math.max(1, (rate + 9) / 10));
     int sample = p.integer("sample", 10);
     int port = p.integer("port", 18401);
+    int nodes = p.integer("nodes", 1);
+    boolean onRedis = nodes > 1 || "redis".equals(p.text("store", "memory"));
     ScenarioResult result = new ScenarioResult(name()).parameter("viewers", viewers).parameter("rate", rate)
-        .parameter("duration", duration).parameter("publishers", publishers);
-    try (ServerProcess server = ctx.startServer(port, LiveSettings.forBenchmarks())) {
-      Fixture brand = Fixture.create(server, "Fanout bench");
-      String product = brand.product("FAN-1", 1000);
-      String host = "host-fanout";
-      String show = brand.show(host, List.of(product));
-      String hostToken = brand.token("host", show, host);
-      List<String> modTokens = new ArrayList<>();
-      for (int i = 0; i < publishers; i++) {
-        modTokens.add(brand.token("moderator", show, "mod-" + i));
+        .parameter("duration", duration).parameter("publishers", publishers).parameter("nodes", nodes)
+        .parameter("store", onRedis ? "redis" : "memory");
+    Map<String, String> settings = new HashMap<>(LiveSettings.forBenchmarks());
+    List<ServerProcess> servers = new ArrayList<>();
+    try (RedisProcess redis = onRedis ? RedisProcess.start(p.integer("redisPort", 18481), ctx.serverCpus()) : null) {
+      if (redis != null) {
+        settings.put("DROPCAST_STORE", "redis");
+        settings.put("DROPCAST_REDIS_URL", redis.url());
       }
-      LongAdder deliveries = new LongAdder();
-      Recorder latency = new Recorder(3);
-      AtomicInteger joined = new AtomicInteger();
-      String join = "{\"id\":\"j\",\"op\":\"join\",\"show\":\"" + show + "\"}";
-      try (LoadSockets sockets = new LoadSockets(ctx.vertx(), 8, 1 << 16)) {
-        // the host goes live, then publishers join
-        List<WebSocket> pubs = sockets.open(port, publishers + 1, 64, i -> i == 0 ? hostToken : modTokens.get(i - 1),
-            (i, frame) -> { }, null, (i, ws) -> ws.writeTextMessage(join)).get(60, TimeUnit.SECONDS);
-        Thread.sleep(500);
-        pubs.get(0).writeTextMessage("{\"id\":\"go\",\"op\":\"show.start\",\"show\":\"" + show + "\"}");
-        sockets.open(port, viewers, 256, null, (i, frame) -> {
+      for (int n = 0; n < nodes; n++) {
+        servers.add(ctx.startServer(port + n, settings));
+      }
+      runShow(ctx, servers, redis, viewers, rate, duration, publishers, sample, result);
+    } finally {
+      for (ServerProcess server : servers) {
+        server.close();
+      }
+    }
+    return result;
+  }
+
+  private void runShow(BenchContext ctx, List<ServerProcess> servers, RedisProcess redis, int viewers, int rate,
+                       int duration, int publishers, int sample, ScenarioResult result) throws Exception {
+    ServerProcess server = servers.get(0);
+    int port = server.port();
+    Fixture brand = Fixture.create(server, "Fanout bench");
+    String product = brand.product("FAN-1", 1000);
+    String host = "host-fanout";
+    String show = brand.show(host, List.of(product));
+    String hostToken = brand.token("host", show, host);
+    List<String> modTokens = new ArrayList<>();
+    for (int i = 0; i < publishers; i++) {
+      modTokens.add(brand.token("moderator", show, "mod-" + i));
+    }
+    LongAdder deliveries = new LongAdder();
+    Recorder latency = new Recorder(3);
+    AtomicInteger joined = new AtomicInteger();
+    String join = "{\"id\":\"j\",\"op\":\"join\",\"show\":\"" + show + "\"}";
+    try (LoadSockets sockets = new LoadSockets(ctx.vertx(), 8, 1 << 16)) {
+      // the host goes live, then publishers join
+      List<WebSocket> pubs = sockets.open(port, publishers + 1, 64, i -> i == 0 ? hostToken : modTokens.get(i - 1),
+          (i, frame) -> { }, null, (i, ws) -> ws.writeTextMessage(join)).get(60, TimeUnit.SECONDS);
+      Thread.sleep(500);
+      pubs.get(0).writeTextMessage("{\"id\":\"go\",\"op\":\"show.start\",\"show\":\"" + show + "\"}");
+      List<java.util.concurrent.CompletableFuture<List<WebSocket>>> opening = new ArrayList<>();
+      for (int n = 0; n < servers.size(); n++) {
+        int share = viewers / servers.size() + (n < viewers % servers.size() ? 1 : 0);
+        opening.add(sockets.open(servers.get(n).port(), share, 256, null, (i, frame) -> {
           if (frame.length() < 2048 && isJoinReply(frame)) {
             joined.incrementAndGet();
             return;
@@ -88,62 +123,86 @@ public final class FanoutScenario implements Scenario {
             long sent = parseLong(frame, at + MARK.length);
             latency.recordValue(Math.max(0, (System.nanoTime() - sent) / 1000));
           }
-        }, null, (i, ws) -> ws.writeTextMessage(join)).get(300, TimeUnit.SECONDS);
-        long joinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (joined.get() < viewers && System.nanoTime() < joinDeadline) {
-          BenchContext.progress(name(), "%d/%d viewers joined", joined.get(), viewers);
-          Thread.sleep(1000);
-        }
-        latency.getIntervalHistogram(); // discard warm-up
-        double cpu0 = server.cpuSeconds();
-        double[] split0 = server.cpuSplit();
-        long d0 = deliveries.sum();
-        long start = System.nanoTime();
-        long periodNanos = TimeUnit.SECONDS.toNanos(1) / rate;
-        long[] sent = {0};
-        long timer = ctx.vertx().setPeriodic(Math.max(1, 1000 / rate), id -> {
-          long due = (System.nanoTime() - start) / periodNanos;
-          while (sent[0] < due && sent[0] < (long) rate * duration) {
-            WebSocket ws = pubs.get(1 + (int) (sent[0] % publishers));
-            ws.writeTextMessage("{\"id\":\"c" + sent[0] + "\",\"op\":\"chat.send\",\"show\":\"" + show
-                + "\",\"data\":{\"text\":\"t=" + System.nanoTime() + ";\"}}");
-            sent[0]++;
-          }
-        });
-        long last = d0;
-        for (int s = 1; s <= duration; s++) {
-          Thread.sleep(1000);
-          long now = deliveries.sum();
-          result.throughputSample(s, now - last);
-          BenchContext.progress(name(), "t=%ds deliveries/s=%,d cpu=%.1fs", s, now - last, server.cpuSeconds() - cpu0);
-          last = now;
-        }
-        ctx.vertx().cancelTimer(timer);
-        Thread.sleep(1000);
-        double cpu = server.cpuSeconds() - cpu0;
-        double[] split = server.cpuSplit();
-        long total = deliveries.sum() - d0;
-        double seconds = (System.nanoTime() - start) / 1e9;
-        var histogram = latency.getIntervalHistogram();
-        result.latency("publish→receive", histogram);
-        result.throughputUnit("deliveries per second");
-        double perCpu = total / Math.max(0.01, cpu);
-        result.figure("messages published", sent[0])
-            .figure("deliveries", total)
-            .figure("expected deliveries", sent[0] * viewers)
-            .figure("deliveries/s", total / seconds)
-            .figure("server CPU seconds", cpu)
-            .figure("server CPU in kernel (share)", (split[1] - split0[1]) / Math.max(0.01, cpu))
-            .figure("deliveries per server-CPU-second", perCpu)
-            .figure("p50 latency ms", histogram.getValueAtPercentile(50) / 1000.0)
-            .figure("p99 latency ms", histogram.getValueAtPercentile(99) / 1000.0)
-            .figure("p999 latency ms", histogram.getValueAtPercentile(99.9) / 1000.0)
-            .target("deliveries per server-CPU-second", perCpu, ">=", 1_000_000, "")
-            .target("p99 publish→receive", histogram.getValueAtPercentile(99) / 1000.0, "<=", 50, "ms");
-        LiveSettings.serverFanoutFigures(server, result);
+        }, null, (i, ws) -> ws.writeTextMessage(join)));
       }
+      for (var open : opening) {
+        open.get(300, TimeUnit.SECONDS);
+      }
+      long joinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (joined.get() < viewers && System.nanoTime() < joinDeadline) {
+        BenchContext.progress(name(), "%d/%d viewers joined", joined.get(), viewers);
+        Thread.sleep(1000);
+      }
+      latency.getIntervalHistogram(); // discard warm-up
+      double cpu0 = cpuOf(servers);
+      double kernel0 = kernelOf(servers);
+      double redisCpu0 = redis == null ? 0 : redis.cpuSeconds();
+      long d0 = deliveries.sum();
+      long start = System.nanoTime();
+      long periodNanos = TimeUnit.SECONDS.toNanos(1) / rate;
+      long[] sent = {0};
+      long timer = ctx.vertx().setPeriodic(Math.max(1, 1000 / rate), id -> {
+        long due = (System.nanoTime() - start) / periodNanos;
+        while (sent[0] < due && sent[0] < (long) rate * duration) {
+          WebSocket ws = pubs.get(1 + (int) (sent[0] % publishers));
+          ws.writeTextMessage("{\"id\":\"c" + sent[0] + "\",\"op\":\"chat.send\",\"show\":\"" + show
+              + "\",\"data\":{\"text\":\"t=" + System.nanoTime() + ";\"}}");
+          sent[0]++;
+        }
+      });
+      long last = d0;
+      for (int s = 1; s <= duration; s++) {
+        Thread.sleep(1000);
+        long now = deliveries.sum();
+        result.throughputSample(s, now - last);
+        BenchContext.progress(name(), "t=%ds deliveries/s=%,d cpu=%.1fs", s, now - last, cpuOf(servers) - cpu0);
+        last = now;
+      }
+      ctx.vertx().cancelTimer(timer);
+      Thread.sleep(1000);
+      double cpu = cpuOf(servers) - cpu0;
+      double kernel = kernelOf(servers) - kernel0;
+      double redisCpu = redis == null ? 0 : redis.cpuSeconds() - redisCpu0;
+      long total = deliveries.sum() - d0;
+      double seconds = (System.nanoTime() - start) / 1e9;
+      var histogram = latency.getIntervalHistogram();
+      result.latency("publish→receive", histogram);
+      result.throughputUnit("deliveries per second");
+      double perCpu = total / Math.max(0.01, cpu);
+      result.figure("messages published", sent[0])
+          .figure("deliveries", total)
+          .figure("expected deliveries", sent[0] * viewers)
+          .figure("deliveries/s", total / seconds)
+          .figure("server CPU seconds", cpu)
+          .figure("server CPU in kernel (share)", kernel / Math.max(0.01, cpu))
+          .figure("redis CPU seconds", redisCpu)
+          .figure("deliveries per CPU-second, servers + redis", total / Math.max(0.01, cpu + redisCpu))
+          .figure("deliveries per server-CPU-second", perCpu)
+          .figure("p50 latency ms", histogram.getValueAtPercentile(50) / 1000.0)
+          .figure("p99 latency ms", histogram.getValueAtPercentile(99) / 1000.0)
+          .figure("p999 latency ms", histogram.getValueAtPercentile(99.9) / 1000.0)
+          .target("deliveries per server-CPU-second", perCpu, ">=", 1_000_000, "")
+          .target("p99 publish→receive", histogram.getValueAtPercentile(99) / 1000.0, "<=", 50, "ms");
+      LiveSettings.serverFanoutFigures(server, result);
     }
-    return result;
+  }
+
+  /** @return CPU seconds (user + kernel) of every node */
+  private static double cpuOf(List<ServerProcess> servers) throws java.io.IOException {
+    double sum = 0;
+    for (ServerProcess s : servers) {
+      sum += s.cpuSeconds();
+    }
+    return sum;
+  }
+
+  /** @return kernel CPU seconds of every node */
+  private static double kernelOf(List<ServerProcess> servers) throws java.io.IOException {
+    double sum = 0;
+    for (ServerProcess s : servers) {
+      sum += s.cpuSplit()[1];
+    }
+    return sum;
   }
 
   private static boolean isJoinReply(Buffer frame) {
