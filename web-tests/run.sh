@@ -2,6 +2,7 @@
 # Runs the browser tests against server/target/dropcast-server.jar (build it first).
 #   web-tests/run.sh            client unit tests + browser smoke tests (npm test)
 #   web-tests/run.sh journey    the full console → studio → viewers journey
+#   web-tests/run.sh social-proof   "N bought", purchase ticker, shares/clicks, studio and console analytics
 #   web-tests/run.sh all        both (what `./mvnw verify` runs, see server/pom.xml)
 # Needs node >= 20 and Chromium at /usr/bin/chromium (or CHROMIUM=...): apt-get install -y chromium.
 set -euo pipefail
@@ -16,6 +17,7 @@ fi
 case "${1:-smoke}" in
   smoke) npm test ;;
   journey) npm run test:journey ;;
+  social-proof) npm run test:social-proof ;;
   all) npm run test:all ;;
-  *) echo "usage: $0 [smoke|journey|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [smoke|journey|social-proof|all]" >&2; exit 2 ;;
 esac

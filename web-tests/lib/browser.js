@@ -93,3 +93,34 @@ export function signatureChange(a, b) {
   }
   return changed;
 }
+
+/**
+ * The pages of one scenario, each in its own context (see openPage) with camera rights for
+ * `origin`, named for screenshots and error messages.
+ *
+ * @return {{list, open(url, name, options?), run(prefix, body), close()}} `run` awaits `body` and,
+ *     when it throws, saves a screenshot of every page (`<prefix>-failed-<name>`) before rethrowing
+ */
+export function scenarioPages(browser, origin) {
+  const list = [];
+  return {
+    list,
+    async open(url, name, options = {}) {
+      const p = await openPage(browser, url, { origin, ...options });
+      p.name = name;
+      list.push(p);
+      return p;
+    },
+    async run(prefix, body) {
+      try {
+        return await body();
+      } catch (e) {
+        for (const p of list) await screenshot(p.page, `${prefix}-failed-${p.name}`).catch(() => {});
+        throw e;
+      }
+    },
+    async close() {
+      for (const p of list) await p.context.close().catch(() => {});
+    },
+  };
+}

@@ -6,37 +6,19 @@
 // chat goes both ways; a pin appears; the sale opens on time; the viewer buys, checks out, and the
 // stock counter drops on a second viewer; a moderator mutes the viewer; the host ends the show.
 // Screenshots of every page go to artifacts/, the glass-to-glass latency to artifacts/latency.json.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, rest, ARTIFACTS } from '../lib/server.js';
-import { launch, openPage, screenshot, probeCanvas, signatureChange } from '../lib/browser.js';
+import { rest, ARTIFACTS } from '../lib/server.js';
+import { screenshot, probeCanvas, signatureChange } from '../lib/browser.js';
+import { liveScenario } from '../lib/scenario.js';
 
 const PRODUCT = { sku: 'WEB-LANTERN', title: 'Web test lantern', price: '19.90' };
 const SALE = { price: '9.90', quantity: 5, limit: 2, holdSeconds: 60, startsInMs: 20_000 };
 
-let server;
-let browser;
-const pages = [];
-
-before(async () => {
-  server = await startServer({ name: 'journey-server' });
-  browser = await launch();
-});
-
-after(async () => {
-  for (const p of pages) await p.context.close().catch(() => {});
-  await browser?.close();
-  await server?.stop();
-});
-
-async function open(url, name, options = {}) {
-  const p = await openPage(browser, url, { origin: server.base, ...options });
-  p.name = name;
-  pages.push(p);
-  return p;
-}
+const live = liveScenario('journey');
+const open = (url, name, options) => live.pages.open(url, name, options);
 
 function localInput(ms) {
   const d = new Date(ms);
@@ -44,16 +26,11 @@ function localInput(ms) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-test('console_studio_viewers_and_moderator_run_a_live_shopping_show', { timeout: 150_000 }, async (t) => {
-  try {
-    await journey(t);
-  } catch (e) {
-    for (const p of pages) await screenshot(p.page, `journey-failed-${p.name}`).catch(() => {});
-    throw e;
-  }
-});
+test('console_studio_viewers_and_moderator_run_a_live_shopping_show', { timeout: 150_000 }, (t) =>
+  live.pages.run('journey', () => journey(t)));
 
 async function journey(t) {
+  const { server, pages } = live;
   // ---- brand console: sign in, product, show, links -------------------------------------------------
   const consoleP = await open(`${server.base}/console.html`, 'console');
   const c = consoleP.page;
@@ -224,5 +201,5 @@ async function journey(t) {
   await a.waitForSelector('#overlay-title:has-text("ended")');
   await screenshot(a, 'journey-13-viewer-ended');
 
-  for (const p of pages) assert.deepEqual(p.errors, [], `${p.name} logged errors`);
+  for (const p of pages.list) assert.deepEqual(p.errors, [], `${p.name} logged errors`);
 }

@@ -121,6 +121,7 @@ test('the_viewer_page_renders_a_live_show_and_walks_through_a_purchase', { timeo
   assert.match(await page.textContent('#purchase'), /Order confirmed.*ord_1/s);
   const confirm = await page.evaluate(() => window.fake.sent.find((r) => r.op === 'reservation.confirm'));
   assert.equal(confirm.data.reservation, 'rsv_1');
+  assert.equal(confirm.data.showName, false, 'the purchase ticker names a buyer only when they ask for it');
   await screenshot(page, 'viewer-ui-ordered');
 
   // Sold out: the card says so plainly and offers the waitlist.

@@ -1,7 +1,7 @@
 /**
  * Brand console (console.html): sign in with the brand API key (kept in sessionStorage), products
- * CRUD, show scheduling with host/moderator/viewer links, flash sales with live counters and audit,
- * orders, webhooks. Talks to the REST API under /api/v1; errors arrive as {"error":{"code","message"}}.
+ * CRUD, show scheduling with host/moderator/viewer links and each show's analytics (+ CSV), flash
+ * sales with live counters and audit, orders, webhooks. Talks to the REST API under /api/v1; errors arrive as {"error":{"code","message"}}.
  *
  * Every REST path and body shape is in {@link ROUTES} and wire.js `rest`, so a route change on the
  * server is a one-line change here.
@@ -20,6 +20,8 @@ const ROUTES = {
   shows: () => ['GET', '/shows'],
   showCreate: () => ['POST', '/shows'],
   showDelete: (id) => ['DELETE', `/shows/${enc(id)}`],
+  showAnalytics: (id) => ['GET', `/shows/${enc(id)}/analytics`],
+  showAnalyticsCsv: (id) => ['GET', `/shows/${enc(id)}/analytics?format=csv`],
   tokenMint: () => ['POST', '/tokens'],
   sales: () => ['GET', '/sales'],
   saleCreate: () => ['POST', '/sales'],
@@ -43,7 +45,8 @@ class ApiError extends Error {
   }
 }
 
-const state = { products: [], shows: [], sales: [], tab: 'products', editingProduct: null, editingSale: null };
+const state = { products: [], shows: [], sales: [], tab: 'products', editingProduct: null, editingSale: null,
+  analyticsShow: null };
 window.dropcastConsole = { state };
 
 /**
@@ -51,25 +54,35 @@ window.dropcastConsole = { state };
  *
  * @return {Promise<any>} the JSON body (null for 204); throws ApiError with the server's code
  */
-async function api([method, path], body) {
+async function api(route, body) {
+  const res = await send(route, body);
+  if (res.status === 204) return null;
+  try {
+    return await res.json();
+  } catch {
+    return null; // non-JSON body
+  }
+}
+
+/** @return the Response of a REST call that succeeded (any body); throws ApiError otherwise */
+async function send([method, path], body) {
   const key = sessionStorage.getItem(KEY_STORAGE);
   const res = await fetch(`/api/v1${path}`, {
     method,
     headers: { Authorization: `Bearer ${key}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
-  if (res.status === 204) return null;
-  let json = null;
-  try {
-    json = await res.json();
-  } catch {
-    // non-JSON body
-  }
   if (!res.ok) {
+    let json = null;
+    try {
+      json = await res.json();
+    } catch {
+      // non-JSON body
+    }
     const err = json?.error || {};
     throw new ApiError(res.status, err.code || `HTTP_${res.status}`, err.message || res.statusText);
   }
-  return json;
+  return res;
 }
 
 function formError(form, e) {
@@ -249,6 +262,8 @@ async function loadShows() {
     el('td', {}, el('div', { className: 'row' },
       el('button', { type: 'button', className: 'small primary', textContent: 'Links', onclick: () => mintLinks(s),
         'attr:aria-label': `Create links for ${s.title}` }),
+      el('button', { type: 'button', className: 'small', textContent: 'Analytics', onclick: () => showAnalytics(s),
+        'attr:aria-label': `Analytics of ${s.title}` }),
       el('button', { type: 'button', className: 'small danger', textContent: 'Delete', disabled: s.state === 'live',
         onclick: () => deleteShow(s) }))))));
   if (!state.shows.length) $('shows').append(el('tr', {}, el('td', { colSpan: 6, className: 'muted' }, 'No shows yet.')));
@@ -319,6 +334,64 @@ async function mintLinks(show) {
     toast(`Could not mint links: ${e.code}: ${e.message}`, 'error');
   }
 }
+
+// ---- show analytics ------------------------------------------------------------------------------
+
+/** Shows one show's analytics (live while it runs, final after); the CSV button downloads the same. */
+async function showAnalytics(show) {
+  state.analyticsShow = show;
+  try {
+    const a = wire.readShowAnalytics(await api(ROUTES.showAnalytics(show.id)));
+    const cur = a.currency || 'EUR';
+    const pct = (r) => (r === null ? '—' : `${(r * 100).toFixed(1)} %`);
+    const stat = (key, label, value) => el('div', { className: 'stat', dataset: { stat: key } },
+      el('div', { className: 'v' }, value ?? '—'), el('div', { className: 'k' }, label));
+    const title = (id) => state.products.find((p) => p.id === id)?.title || id;
+    setText($('analytics-h'), `Analytics of "${show.title}" (${a.final ? 'final' : 'live'})`);
+    $('analytics-body').replaceChildren(
+      el('div', { className: 'stats' },
+        stat('currentViewers', 'Viewers now', a.currentViewers), stat('peakViewers', 'Peak viewers', a.peakViewers),
+        stat('uniqueViewers', 'Unique viewers', a.uniqueViewers),
+        stat('avgWatch', 'Avg. watch time', a.avgWatchTimeMs === null ? null : `${Math.round(a.avgWatchTimeMs / 1000)} s`),
+        stat('chatMessages', 'Chat messages', a.chatMessages), stat('reactions', 'Reactions', a.reactions),
+        stat('shares', 'Shares', a.shares), stat('impressions', 'Card impressions', a.impressions),
+        stat('clicks', 'Card clicks', a.clicks), stat('ctr', 'Click-through', pct(a.ctr)),
+        stat('orders', 'Orders', a.orders), stat('units', 'Units', a.units),
+        stat('revenue', 'Revenue', money(a.revenueMinor ?? 0, cur)), stat('conversion', 'Conversion', pct(a.conversionRate)),
+        stat('aov', 'Avg. order', a.aovMinor === null ? null : money(a.aovMinor, cur))),
+      el('div', { className: 'table-wrap', style: 'margin-top:.75rem' }, el('table', { 'attr:aria-label': 'Analytics per product' },
+        el('thead', {}, el('tr', {}, ...['Product', 'Impressions', 'Clicks', 'CTR', 'Orders', 'Units', 'Revenue']
+          .map((h, i) => el('th', { className: i ? 'num' : '' }, h)))),
+        el('tbody', {}, ...a.products.map((p) => el('tr', { dataset: { product: p.productId } },
+          el('td', {}, title(p.productId)), el('td', { className: 'num' }, p.impressions ?? '—'),
+          el('td', { className: 'num' }, p.clicks ?? '—'), el('td', { className: 'num' }, pct(p.ctr)),
+          el('td', { className: 'num' }, p.orders ?? '—'), el('td', { className: 'num' }, p.units ?? '—'),
+          el('td', { className: 'num' }, money(p.revenueMinor ?? 0, cur))))))));
+    $('analytics-panel').hidden = false;
+    $('analytics-panel').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+  } catch (e) {
+    toast(`Could not read the analytics: ${e.code}: ${e.message}`, 'error');
+  }
+}
+
+$('analytics-refresh').addEventListener('click', () => state.analyticsShow && showAnalytics(state.analyticsShow));
+
+$('analytics-csv').addEventListener('click', async () => {
+  const show = state.analyticsShow;
+  if (!show) return;
+  try {
+    // The route needs the key in a header, so a plain link cannot fetch it: download through a blob.
+    const blob = await (await send(ROUTES.showAnalyticsCsv(show.id))).blob();
+    const url = URL.createObjectURL(blob);
+    const a = el('a', { href: url, download: `analytics-${show.id}.csv` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  } catch (e) {
+    toast(`Could not download the CSV: ${e.code}: ${e.message}`, 'error');
+  }
+});
 
 // ---- sales ---------------------------------------------------------------------------------------
 

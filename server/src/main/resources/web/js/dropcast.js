@@ -28,6 +28,8 @@ export const Ops = Object.freeze({
   REACT: 'react', PIN: 'product.pin', UNPIN: 'product.unpin',
   SALE_RESERVE: 'sale.reserve', SALE_WAITLIST: 'sale.waitlist',
   RESERVATION_CONFIRM: 'reservation.confirm', RESERVATION_RELEASE: 'reservation.release',
+  // Analytics ops (registered by the server's AnalyticsService; docs/protocol-live.md).
+  SHARE: 'share', CLICK: 'click',
 });
 
 /** Server event names (mirror of protocol/.../message/Events.java). */
@@ -38,6 +40,8 @@ export const Events = Object.freeze({
   REACTIONS: 'reactions', PINS: 'product.pins',
   SALE_SCHEDULED: 'sale.scheduled', SALE_STARTED: 'sale.started', SALE_STOCK: 'sale.stock',
   SALE_SOLD_OUT: 'sale.sold_out', SALE_ENDED: 'sale.ended', RESERVATION: 'reservation',
+  // Analytics and social proof (published by the server's AnalyticsService; docs/protocol-live.md).
+  ANALYTICS_LIVE: 'analytics.live', PRODUCT_BOUGHT: 'product.bought', PURCHASE: 'purchase',
 });
 
 /**

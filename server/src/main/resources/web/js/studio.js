@@ -1,6 +1,7 @@
 /**
  * Host studio (studio.html?token=<host or moderator token>[&show=shw_…]): camera + microphone
- * capture, WebCodecs encoding and sending, go live / end, product pins, chat moderation, live stats.
+ * capture, WebCodecs encoding and sending, go live / end, product pins, chat moderation, live stats
+ * (this page's own counters, and the show's analytics over all nodes from `analytics.live`).
  * A moderator token opens the same page without the broadcast controls.
  *
  * For tests and debugging the page exposes `window.dropcastStudio` = {client, publisher, state}.
@@ -153,6 +154,12 @@ function subscribe() {
     const e = wire.readSaleEnded(d);
     patchSale(e.saleId, { ended: true, sold: e.sold, state: e.reason === 'cancelled' ? 'cancelled' : 'ended' });
   });
+  client.on(Events.PRODUCT_BOUGHT, (d) => {
+    const b = wire.readBought(d);
+    const prev = state.sales.get(b.saleId);
+    if (prev) patchSale(b.saleId, { sold: Math.max(b.bought, prev.sold ?? 0) }); // coalesced: never go back
+  });
+  client.on(Events.ANALYTICS_LIVE, (d) => renderAnalytics(wire.readLiveStats(d)));
 }
 
 function patchSale(saleId, patch) {
@@ -315,6 +322,22 @@ function renderStats() {
   setText($('st-taken'), taken);
   setText($('st-sold'), sold);
   setText($('st-revenue'), money(revenue, currency));
+}
+
+/** The show's totals over all nodes (`analytics.live`, every few seconds, hosts and moderators only). */
+function renderAnalytics(a) {
+  const currency = a.currency || [...state.sales.values()].find((s) => s.currency)?.currency || 'EUR';
+  setText($('an-viewers'), a.viewers.current);
+  setText($('an-peak'), a.viewers.peak);
+  setText($('an-unique'), a.viewers.unique);
+  setText($('an-chat'), a.chatMessages);
+  setText($('an-reactions'), a.reactions);
+  setText($('an-shares'), a.shares);
+  setText($('an-clicks'), a.clicks);
+  setText($('an-orders'), a.orders);
+  setText($('an-units'), a.units);
+  setText($('an-revenue'), money(a.revenueMinor, currency));
+  setText($('an-updated'), `updated ${new Date().toLocaleTimeString()}`);
 }
 
 // ---- chat & moderation ----------------------------------------------------------------------------

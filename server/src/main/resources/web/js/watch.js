@@ -1,6 +1,8 @@
 /**
  * Viewer page (watch.html?show=shw_…&token=…): live video, chat, reactions, pinned products and
- * flash-sale buying. Guests (no token) watch only. All payload fields go through wire.js.
+ * flash-sale buying, social proof ("N bought" on the cards, the purchase ticker) and the share
+ * button. Guests (no token) watch, share and open cards only. All payload fields go through wire.js;
+ * text from the server (names, titles, chat) is only ever set as text, never as HTML.
  *
  * For tests and debugging the page exposes `window.dropcastWatch` = {client, player, state}.
  */
@@ -12,6 +14,9 @@ import { $, el, money, clock, param, randomKey, toast, errorText, setText, timeO
 const showId = param('show');
 const token = param('token');
 const PIN_SYNC_FALLBACK_MS = 5000;
+const TICKER_SHOW_MS = 5000;      // how long one purchase stays in the ticker
+const TICKER_MAX_LINES = 3;
+const CLICK_REPORT_GAP_MS = 2000; // at most one `click` per product per this interval
 
 const state = {
   show: { state: 'scheduled' },
@@ -21,6 +26,8 @@ const state = {
   blocked: null,       // 'muted' | 'banned' | null
   slowSeconds: 0,
   visiblePins: '',
+  bought: new Map(),   // saleId → {productId, bought}: units sold so far ("N bought")
+  openCard: null,      // productId of the card whose details are open
 };
 
 const player = new MediaPlayer($('video'));
@@ -60,6 +67,7 @@ async function start() {
   }
   setupChatForm();
   setupReactions();
+  setupShare();
 }
 
 function onStatus({ status, attempt, delayMs }) {
@@ -109,8 +117,14 @@ function subscribe() {
   client.on(Events.SALE_ENDED, (d) => {
     const e = wire.readSaleEnded(d);
     updateSale(e.saleId, { ended: true, state: e.reason === 'cancelled' ? 'cancelled' : 'ended', sold: e.sold });
+    setBought(e.saleId, state.sales.get(e.saleId)?.productId, e.sold);
   });
   client.on(Events.RESERVATION, (d) => onReservationEvent(wire.readReservation(d)));
+  client.on(Events.PRODUCT_BOUGHT, (d) => {
+    const b = wire.readBought(d);
+    setBought(b.saleId, b.productId, b.bought);
+  });
+  client.on(Events.PURCHASE, (d) => announcePurchase(wire.readPurchase(d)));
 }
 
 // ---- snapshot & show state ---------------------------------------------------------------------
@@ -131,7 +145,10 @@ function applySnapshot(raw) {
   renderChatNote();
   if (snap.sales) { // absent from a fallback snapshot after a lastSeq join: keep what we had
     state.sales.clear();
-    snap.sales.forEach((s) => upsertSale(s, {}, false));
+    snap.sales.forEach((s) => {
+      upsertSale(s, {}, false);
+      setBought(s.id, s.productId, s.sold, false);
+    });
   }
   setPins(snap.pins);
   setShowState(state.show.state || 'scheduled');
@@ -273,9 +290,12 @@ function card(pin) {
     ? el('div', { className: 'price' }, money(sale.priceMinor, sale.currency || product.currency),
       product.priceMinor && product.priceMinor !== sale.priceMinor ? el('s', {}, money(product.priceMinor, product.currency)) : null)
     : el('div', { className: 'price' }, money(product.priceMinor, product.currency));
+  const open = state.openCard === pin.productId;
   const children = [
-    el('div', { className: 'title' }, product.title),
+    el('button', { type: 'button', className: 'title open-card', 'attr:aria-expanded': String(open),
+      'attr:aria-label': `${product.title}: details` }, product.title),
     price,
+    boughtLine(pin.productId),
   ];
   if (sale) {
     const phase = phaseOf(sale);
@@ -293,13 +313,150 @@ function card(pin) {
         onclick: () => joinWaitlist(sale) }));
     }
     children.push(actions);
-  } else {
-    children.push(el('div', { className: 'meta' }, product.description || ''));
   }
-  return el('article', { className: 'card', dataset: { product: pin.productId }, 'attr:aria-label': product.title },
+  if (!sale || open) children.push(el('div', { className: 'meta', dataset: { role: 'details' } }, details(product, sale)));
+  const article = el('article', { className: `card${open ? ' open' : ''}`, dataset: { product: pin.productId },
+    'attr:aria-label': product.title },
     product.imageUrl ? el('img', { src: product.imageUrl, alt: '', loading: 'lazy', referrerPolicy: 'no-referrer' })
       : el('div', { className: 'ph', 'attr:aria-hidden': 'true' }, (product.title || '?').slice(0, 1).toUpperCase()),
     el('div', {}, ...children));
+  article.addEventListener('click', (e) => onCardClick(pin.productId, e));
+  return article;
+}
+
+/** @return the text of an opened card: what the pin and the sale tell about the product */
+function details(product, sale) {
+  const parts = [];
+  if (product.description) parts.push(product.description);
+  if (sale?.perBuyerLimit) parts.push(`Up to ${sale.perBuyerLimit} per buyer.`);
+  if (sale?.holdSeconds) parts.push(`Once reserved, it is held for you for ${clock(sale.holdSeconds * 1000)} while you check out.`);
+  return parts.length ? parts.join(' ') : 'Ask the host about it in the chat.';
+}
+
+/** @return the card's "N bought" line (hidden at 0); renderBought keeps it current in place */
+function boughtLine(productId) {
+  const n = boughtOf(productId);
+  return el('div', { className: 'bought', hidden: n === 0, dataset: { role: 'bought', product: productId } },
+    `${n} bought`);
+}
+
+function boughtOf(productId) {
+  let n = 0;
+  for (const b of state.bought.values()) if (b.productId === productId) n += b.bought;
+  return n;
+}
+
+/**
+ * Records a sale's units sold (snapshot, `product.bought`, `sale.ended`). Sold counts only grow,
+ * so an older value arriving late (coalescing, a snapshot racing an event) never lowers it.
+ */
+function setBought(saleId, productId, bought, render = true) {
+  if (!saleId || typeof bought !== 'number') return;
+  const prev = state.bought.get(saleId);
+  const pid = productId || prev?.productId || state.sales.get(saleId)?.productId;
+  if (!pid) return;
+  state.bought.set(saleId, { productId: pid, bought: Math.max(bought, prev?.bought ?? 0) });
+  if (render) renderBought();
+}
+
+function renderBought() {
+  for (const node of document.querySelectorAll('[data-role="bought"]')) {
+    const n = boughtOf(node.dataset.product);
+    node.hidden = n === 0;
+    setText(node, `${n} bought`);
+  }
+}
+
+// ---- card clicks & sharing (analytics) -----------------------------------------------------------
+
+const lastClickReport = new Map(); // productId → ms
+
+/**
+ * A click anywhere on a card (its Buy button too) tells the server the viewer opened the card
+ * (`click`, at most once per product per CLICK_REPORT_GAP_MS); a click outside the buttons, or on
+ * the title, opens or closes the card's details.
+ */
+function onCardClick(productId, e) {
+  const button = e.target.closest('button');
+  if (!button || button.classList.contains('open-card')) {
+    state.openCard = state.openCard === productId ? null : productId;
+    renderCards(true);
+  }
+  const now = Date.now();
+  if (!client || now - (lastClickReport.get(productId) ?? 0) < CLICK_REPORT_GAP_MS) return;
+  lastClickReport.set(productId, now);
+  client.request(Ops.CLICK, showId, wire.write.click(productId))
+    .catch((err) => console.debug('click not counted:', err.code)); // analytics only: never bother the viewer
+}
+
+/** The show's public link: never the viewer's own token (anyone holding it would act as them). */
+function shareUrl() {
+  return `${location.origin}${location.pathname}?show=${encodeURIComponent(showId)}`;
+}
+
+function setupShare() {
+  const b = $('share');
+  b.disabled = false;
+  b.addEventListener('click', async () => {
+    const url = shareUrl();
+    let channel = null;
+    if (navigator.share) {
+      try {
+        await navigator.share({ title: state.show.title || 'Live show', url });
+        channel = 'native';
+      } catch (e) {
+        if (e.name === 'AbortError') return; // the viewer closed the share sheet
+      }
+    }
+    if (!channel && await copyText(url)) {
+      channel = 'copy-link';
+      toast('Link copied: paste it anywhere to share the show.', 'ok');
+    }
+    if (!channel) {
+      toast(`Copy this link to share the show: ${url}`, 'info');
+      return;
+    }
+    try {
+      await client.request(Ops.SHARE, showId, wire.write.share(channel));
+    } catch (err) {
+      console.debug('share not counted:', err.code);
+    }
+  });
+}
+
+/** @return true when `text` is on the clipboard */
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = el('textarea', { value: text, readOnly: true, style: 'position:fixed;opacity:0' });
+    document.body.append(area);
+    area.select();
+    let ok = false;
+    try {
+      ok = document.execCommand('copy');
+    } catch {
+      ok = false;
+    }
+    area.remove();
+    return ok;
+  }
+}
+
+// ---- purchase ticker ------------------------------------------------------------------------------
+
+/** Shows "<name> just bought …" (or "Someone …") for TICKER_SHOW_MS; the newest TICKER_MAX_LINES stay. */
+function announcePurchase(p) {
+  if (!p.productId && !p.title) return;
+  const title = p.title || state.pins.find((x) => x.productId === p.productId)?.product?.title || 'an item';
+  const what = p.quantity > 1 ? `${p.quantity} × ${title}` : title;
+  const line = el('li', { dataset: { product: p.productId || '', named: String(!!p.buyer) } },
+    `${p.buyer ?? 'Someone'} just bought ${what}`); // el() sets strings as text nodes, never HTML
+  const list = $('ticker');
+  list.append(line);
+  while (list.children.length > TICKER_MAX_LINES) list.firstElementChild.remove();
+  setTimeout(() => line.remove(), TICKER_SHOW_MS);
 }
 
 function saleLine(sale) {
@@ -345,7 +502,8 @@ async function checkout() {
   if (!p || p.phase !== 'held') return;
   renderPurchase({ ...p, phase: 'confirming' });
   try {
-    const order = wire.readOrder(await client.request(Ops.RESERVATION_CONFIRM, showId, wire.write.confirm(p.reservation.id)));
+    const order = wire.readOrder(await client.request(Ops.RESERVATION_CONFIRM, showId,
+      wire.write.confirm(p.reservation.id, p.showName === true)));
     renderPurchase({ ...p, phase: 'ordered', order });
   } catch (e) {
     renderPurchase({ ...p, phase: e.code === 'EXPIRED' ? 'expired' : 'error', code: e.code, message: errorText(e) });
@@ -407,6 +565,10 @@ function renderPurchase(p) {
         el('div', { className: 'row' },
           el('span', {}, 'Complete checkout within'),
           el('span', { className: 'timer', dataset: { role: 'hold-timer' } }, p.reservation.expiresAt ? clock(p.reservation.expiresAt - Date.now()) : '')),
+        el('label', { className: 'checkbox' },
+          el('input', { type: 'checkbox', checked: p.showName === true, disabled: p.phase === 'confirming',
+            dataset: { role: 'show-name' }, onchange: (e) => { p.showName = e.target.checked; } }),
+          `Show my name${client?.user?.name ? ` (${client.user.name})` : ''} in the purchase ticker`),
         el('div', { className: 'row' },
           el('button', { type: 'button', className: 'primary', textContent: p.phase === 'confirming' ? 'Placing order…' : 'Checkout',
             disabled: p.phase === 'confirming', onclick: checkout, dataset: { role: 'checkout' } }),

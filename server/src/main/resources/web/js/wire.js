@@ -16,6 +16,10 @@
  *                startsAt, endsAt, perBuyerLimit, holdSeconds, state}   (fields an event lacks are undefined)
  *   Reservation {id, saleId, quantity, expiresAt, status, orderId}
  *   Order       {id, saleId, productId, showId, userId, quantity, totalMinor, priceMinor, currency, createdAt}
+ *   Bought      {productId, saleId, bought}                       ("N bought" on a product card)
+ *   Purchase    {productId, title, quantity, buyer}               (the ticker; buyer null = "someone")
+ *   LiveStats   {viewers: {current, peak, unique}, chatMessages, reactions, shares, clicks, orders, units,
+ *                revenueMinor, currency}                          (analytics.live, hosts and moderators)
  */
 
 /** @return the first of `keys` present (not undefined/null) on obj, else undefined */
@@ -238,6 +242,39 @@ export function readOrder(o) {
   };
 }
 
+// ---- analytics and social proof (socket events) ---------------------------------------------
+
+/** `product.bought`: the units sold so far in one sale (coalesced). */
+export function readBought(d) {
+  return { productId: d?.productId, saleId: d?.sale, bought: int(d?.bought, 0) };
+}
+
+/** `purchase`: the ticker line (coalesced); `buyer` is a display name (user input: set as text only) or null. */
+export function readPurchase(d) {
+  return {
+    productId: d?.productId,
+    title: typeof d?.title === 'string' ? d.title : null,
+    quantity: int(d?.quantity, 1),
+    buyer: typeof d?.buyer === 'string' && d.buyer ? d.buyer : null,
+  };
+}
+
+/** `analytics.live`: the show's totals over all nodes as of the last flush. */
+export function readLiveStats(d) {
+  const v = d?.viewers || {};
+  return {
+    viewers: { current: int(v.current, 0), peak: int(v.peak, 0), unique: int(v.unique, 0) },
+    chatMessages: int(d?.chatMessages, 0),
+    reactions: int(d?.reactions, 0),
+    shares: int(d?.shares, 0),
+    clicks: int(d?.clicks, 0),
+    orders: int(d?.orders, 0),
+    units: int(d?.units, 0),
+    revenueMinor: int(d?.revenueMinor, 0),
+    currency: d?.currency ?? null,
+  };
+}
+
 // ---- REST lists and objects (brand console) -------------------------------------------------
 
 /** List bodies: products and shows are `{items}`, sales `{sales}`, orders `{orders}`, deliveries `{deliveries}`. */
@@ -253,6 +290,24 @@ export const lists = Object.freeze({
 export function readAudit(a) {
   return { allotted: a?.allotted, available: a?.available, held: a?.held, sold: a?.sold, expired: a?.expired,
     consistent: a?.consistent };
+}
+
+/**
+ * `GET /shows/{id}/analytics` (docs/analytics.md): the summary fields the console shows, and the
+ * per-product rows. Ratios are null when their denominator is 0.
+ */
+export function readShowAnalytics(a) {
+  const n = (v) => (typeof v === 'number' ? v : null);
+  return {
+    showId: a?.showId, title: a?.title ?? '', final: a?.final === true, currency: a?.currency ?? null,
+    currentViewers: n(a?.currentViewers), peakViewers: n(a?.peakViewers), uniqueViewers: n(a?.uniqueViewers),
+    avgWatchTimeMs: n(a?.avgWatchTimeMs), chatMessages: n(a?.chatMessages), reactions: n(a?.reactions),
+    shares: n(a?.shares), impressions: n(a?.impressions), clicks: n(a?.clicks), ctr: n(a?.ctr),
+    orders: n(a?.orders), units: n(a?.units), revenueMinor: n(a?.revenueMinor), conversionRate: n(a?.conversionRate),
+    aovMinor: n(a?.aovMinor), hostRoi: n(a?.hostRoi),
+    products: list(a?.products).map((p) => ({ productId: p?.productId, impressions: n(p?.impressions),
+      clicks: n(p?.clicks), ctr: n(p?.ctr), orders: n(p?.orders), units: n(p?.units), revenueMinor: n(p?.revenueMinor) })),
+  };
 }
 
 /** One webhook delivery attempt. */
@@ -278,8 +333,11 @@ export const write = Object.freeze({
   unpin: (productId) => ({ productId }),
   reserve: (saleId, quantity, idempotencyKey) => ({ sale: saleId, quantity, idempotencyKey }),
   waitlist: (saleId) => ({ sale: saleId }),
-  confirm: (reservationId) => ({ reservation: reservationId }),
+  /** `showName: true` lets the show's purchase ticker name the buyer (default: "someone"). */
+  confirm: (reservationId, showName = false) => ({ reservation: reservationId, showName: showName === true }),
   release: (reservationId) => ({ reservation: reservationId }),
+  share: (channel) => (channel ? { channel } : {}),
+  click: (productId) => ({ productId }),
 });
 
 // ---- REST bodies (brand console) ------------------------------------------------------------

@@ -29,9 +29,12 @@ public interface ShowActivity {
   /** A reaction request was counted; {@code count} is its validated count (1 when absent). */
   default void reacted(Show show, Identity who, long count) { }
 
-  /** A product card was pinned in the show. */
+  /**
+   * A product card is now pinned in this node's room of the show: pinned here, pinned on another
+   * node (a replicated change), or already pinned when the room attached to a cross-node show.
+   */
   default void pinned(Show show, String productId) { }
 
-  /** A product card was unpinned. */
+  /** A product card is no longer pinned in this node's room (unpinned anywhere, or the room closed). */
   default void unpinned(Show show, String productId) { }
 }

@@ -871,6 +871,9 @@ final class ShowRoom {
   /** Releases everything (room thread); the room accepts nothing afterwards. */
   void close() {
     closed = true;
+    // This room stops hearing pin changes: the analytics forget its pins (a room that attaches
+    // later reports the show's pins again when it loads them).
+    pinnedIds().forEach(productId -> live.activity.unpinned(show, productId));
     shed();
     coalesced.clear();
     held.forEach(m -> m.frame().release());
@@ -1005,7 +1008,7 @@ final class ShowRoom {
           default -> { }
         }
       }
-      case "pins" -> pins.replace(io.dropcast.protocol.JsonCodec.convert(change.get("pins"),
+      case "pins" -> replacePins(io.dropcast.protocol.JsonCodec.convert(change.get("pins"),
           new com.fasterxml.jackson.core.type.TypeReference<List<ProductPin>>() { }));
       case "state" -> {
         Show s = io.dropcast.protocol.JsonCodec.convert(change.get("show"), Show.class);
@@ -1028,6 +1031,34 @@ final class ShowRoom {
       }
       default -> { }
     }
+  }
+
+  /**
+   * Takes a replicated pin list (room thread) and tells the {@link ShowActivity} which products it
+   * pinned or unpinned here, so this node counts impressions for its own viewers whichever node
+   * made the pin. The room that made the change already has the list (it called the hooks itself),
+   * so replaying its own change finds no difference and counts nothing twice.
+   */
+  private void replacePins(List<ProductPin> list) {
+    Set<String> before = pinnedIds();
+    pins.replace(list);
+    Set<String> after = pinnedIds();
+    for (String productId : after) {
+      if (!before.contains(productId)) {
+        live.activity.pinned(show, productId);
+      }
+    }
+    for (String productId : before) {
+      if (!after.contains(productId)) {
+        live.activity.unpinned(show, productId);
+      }
+    }
+  }
+
+  private Set<String> pinnedIds() {
+    Set<String> ids = new LinkedHashSet<>();
+    pins.list().forEach(p -> ids.add(p.productId()));
+    return ids;
   }
 
   /** @return members for tests of the count; room thread */

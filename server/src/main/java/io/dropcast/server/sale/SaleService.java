@@ -187,7 +187,8 @@ public final class SaleService {
 
   /**
    * @return the show's scheduled and live sales as viewers see them: each sale's fields with its
-   *     derived {@code state} and its {@code remaining} stock (read from the store), by {@code startsAt}
+   *     derived {@code state}, its {@code remaining} stock and the units {@code sold} so far (read from the
+   *     store), by {@code startsAt}
    */
   public Future<List<ObjectNode>> showSnapshot(String showId) {
     List<Sale> list = showSales(showId);
@@ -202,6 +203,7 @@ public final class SaleService {
         if (stock != null) {
           ObjectNode node = JsonCodec.mapper().valueToTree(list.get(i));
           node.put("remaining", stock.available());
+          node.put("sold", stock.sold()); // the "N bought" of a late joiner's product card
           views.add(node);
         }
       }

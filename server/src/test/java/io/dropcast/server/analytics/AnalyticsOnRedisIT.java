@@ -1,10 +1,12 @@
 package io.dropcast.server.analytics;
 
 import static io.dropcast.server.analytics.AnalyticsScenario.awaitJson;
+import static io.dropcast.server.testing.Calls.next;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dropcast.protocol.client.DropcastClient;
+import io.dropcast.protocol.message.Events;
 import io.dropcast.server.show.Show;
 import io.dropcast.server.testing.RedisServerExtension;
 import io.dropcast.server.testing.ShowFixture;
@@ -19,7 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Two nodes with {@code store=redis} share one real redis-server: a show watched on both adds up
  * across them — a viewer who reconnects to the other node is still one unique viewer, current
- * viewers are the sum of both nodes, and either node reports the same numbers.
+ * viewers are the sum of both nodes, and either node reports the same numbers; a product pinned on
+ * one node makes impressions for the viewers of both.
  */
 class AnalyticsOnRedisIT {
   @RegisterExtension
@@ -113,5 +116,63 @@ class AnalyticsOnRedisIT {
         r -> r.path("watchTimeMs").asLong() == awaitJson(one, path, brand.apiKey(), x -> true).path("watchTimeMs").asLong());
     assertThat(fromTwo.path("uniqueViewers").asInt()).isEqualTo(3);
     assertThat(fromTwo.path("revenueMinor").asLong()).isEqualTo(5970);
+  }
+
+  /** @return the product ids of the next {@code product.pins} event {@code viewer} gets, in pin order */
+  private static List<String> nextPins(DropcastClient viewer) {
+    return next(viewer, Events.PINS).path("data").path("pins").findValuesAsText("productId");
+  }
+
+  private static JsonNode productRow(JsonNode report, String productId) {
+    for (JsonNode row : report.path("products")) {
+      if (row.path("productId").asText().equals(productId)) {
+        return row;
+      }
+    }
+    throw new AssertionError("no product row " + productId + " in " + report);
+  }
+
+  @Test
+  void products_pinned_on_one_node_make_impressions_for_the_viewers_on_both_nodes() throws Exception {
+    Show show = brand.show(false);
+    String tent = brand.products().get(0).id();
+    String mug = brand.products().get(1).id();
+    String path = "/api/v1/shows/" + show.id() + "/analytics";
+
+    DropcastClient host = joinAt(one, brand.hostToken(show), show);
+    host.call("show.start", show.id(), null);
+    DropcastClient ann = joinAt(one, brand.viewerToken(show, "ann"), show);
+    host.call("product.pin", show.id(), Map.of("productId", tent));
+    assertThat(nextPins(ann)).containsExactly(tent); // back from Redis: the shared state has it
+
+    // Node two has no room for the show yet: the first viewer there attaches one, which loads the
+    // pin made on node one. Joining while the tent is pinned is an impression.
+    DropcastClient ben = two.connect(brand.viewerToken(show, "ben"));
+    assertThat(ben.join(show.id()).path("pins").findValuesAsText("productId")).containsExactly(tent);
+
+    // A pin made on node one while Ben watches on node two: an impression for Ben too.
+    host.call("product.pin", show.id(), Map.of("productId", mug));
+    assertThat(nextPins(ben)).containsExactly(tent, mug);
+
+    // Unpinned on node one: a viewer who joins node two afterwards sees (and is counted for) the mug only.
+    host.call("product.unpin", show.id(), Map.of("productId", tent));
+    assertThat(nextPins(ben)).containsExactly(mug);
+    DropcastClient cleo = joinAt(two, brand.viewerToken(show, "cleo"), show);
+
+    // Impressions are flushed with the viewer who made them, so once Cleo counts, so would hers.
+    JsonNode report = awaitJson(one, path, brand.apiKey(), r -> r.path("uniqueViewers").asInt() == 3);
+    assertThat(productRow(report, tent).path("impressions").asInt()).as("tent: Ann (node one), Ben (node two)").isEqualTo(2);
+    assertThat(productRow(report, mug).path("impressions").asInt()).as("mug: Ann, Ben, Cleo").isEqualTo(3);
+    assertThat(report.path("impressions").asInt()).isEqualTo(5);
+
+    // A click from node two now has a click-through rate over impressions on both nodes.
+    cleo.call("click", show.id(), Map.of("productId", mug));
+    JsonNode clicked = awaitJson(two, path, brand.apiKey(), r -> r.path("uniqueClicks").asInt() == 1);
+    assertThat(productRow(clicked, mug).path("ctr").asDouble()).isEqualTo(0.3333);
+    assertThat(clicked.path("impressions").asInt()).isEqualTo(5);
+
+    for (DropcastClient c : List.of(host, ann, ben, cleo)) {
+      c.close();
+    }
   }
 }

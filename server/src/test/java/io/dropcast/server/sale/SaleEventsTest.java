@@ -176,6 +176,29 @@ class SaleEventsTest {
   }
 
   @Test
+  void late_joiner_sees_how_many_units_were_bought_in_the_join_snapshot() throws Exception {
+    SaleFixtures.Tenant t = SaleFixtures.tenant(node, "Bought count brand");
+    String sale = t.createSale(t.liveSale(10, 5));
+    try (DropcastClient buyer = node.connect(t.token("buyer"));
+         DropcastClient holder = node.connect(t.token("holder"))) {
+      buyer.join(t.showId());
+      holder.join(t.showId());
+      String held = buyer.call("sale.reserve", t.showId(), Map.of("sale", sale, "quantity", 3, "idempotencyKey", "k1"))
+          .path("reservation").asText();
+      buyer.call("reservation.confirm", t.showId(), Map.of("reservation", held));
+      // A unit only held (not bought) is not part of "N bought".
+      holder.call("sale.reserve", t.showId(), Map.of("sale", sale, "quantity", 1, "idempotencyKey", "k2"));
+    }
+
+    try (DropcastClient late = node.connect(t.token("late"))) {
+      JsonNode first = late.join(t.showId()).path("sales").get(0);
+      assertThat(first.path("id").asText()).isEqualTo(sale);
+      assertThat(first.path("sold").asLong()).isEqualTo(3);
+      assertThat(first.path("remaining").asLong()).isEqualTo(6);
+    }
+  }
+
+  @Test
   void show_without_sales_has_an_empty_sales_section() {
     SaleFixtures.Tenant t = SaleFixtures.tenant(node, "No sales brand");
     try (DropcastClient viewer = node.connect(t.token("ann"))) {
