@@ -34,6 +34,12 @@ public final class SaleService {
   private final Vertx vertx;
   /** Interval of the coalesced sale.stock event: at most one per sale per interval. */
   static final long STOCK_COALESCE_MS = 250;
+  /**
+   * A sale is indexed as active before its definition is written (see {@link RedisSaleStore#create}),
+   * so a tick can find an active id with no sale behind it while the sale is being created. Only an id
+   * missing for this long (a creation that failed half-way) is dropped from the ticker.
+   */
+  static final long MISSING_SALE_GRACE_MS = 60_000;
   /** Sales with a stock read scheduled (the coalescing of sale.stock). */
   private final java.util.Set<String> stockReadsPending = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final SaleStore sales;
@@ -51,6 +57,8 @@ public final class SaleService {
   private final Map<String, Sale> current = new java.util.concurrent.ConcurrentHashMap<>();
   /** Live sales whose sale.started this node has told its own viewers about (forgotten with the sale). */
   private final java.util.Set<String> startedHere = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Active sale ids found without a sale, with when that was first seen. */
+  private final Map<String, Long> missingSince = new java.util.concurrent.ConcurrentHashMap<>();
   private long timerId = -1;
   private volatile boolean ticking;
 
@@ -345,6 +353,7 @@ public final class SaleService {
           ids.forEach(known::remove);
           known.forEach(current::remove); // retired (possibly by another node) since we saw them
           known.forEach(startedHere::remove);
+          missingSince.keySet().retainAll(new java.util.HashSet<>(ids));
           return Future.join(ids.stream().map(this::tickSale).toList());
         })
         .<Void>mapEmpty()
@@ -358,10 +367,17 @@ public final class SaleService {
   private Future<Void> tickSale(String saleId) {
     return sales.get(saleId).compose(sale -> {
       if (sale == null) {
+        long now = clock.millis();
+        Long since = missingSince.putIfAbsent(saleId, now);
+        if (since == null || now - since < MISSING_SALE_GRACE_MS) {
+          return Future.succeededFuture(); // most likely being created right now: look again next tick
+        }
+        missingSince.remove(saleId);
         current.remove(saleId);
         startedHere.remove(saleId);
         return sales.retire(saleId);
       }
+      missingSince.remove(saleId);
       remember(sale);
       Instant now = clock.instant();
       Sale.State state = sale.at(now).state();
