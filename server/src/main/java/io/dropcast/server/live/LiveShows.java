@@ -189,7 +189,7 @@ public final class LiveShows implements ShowEvents {
       return done(v.room.react(v, kind != null && kind.isTextual() ? kind.asText() : null, countValue));
     });
     roomOp(gateway, Ops.PIN, (v, d) -> v.room.pinProduct(v, idField(d, "productId")));
-    roomOp(gateway, Ops.UNPIN, (v, d) -> done(v.room.unpinProduct(v, idField(d, "productId"))));
+    roomOp(gateway, Ops.UNPIN, (v, d) -> v.room.unpinProduct(v, idField(d, "productId")));
     gateway.mediaHandler(this::onMedia);
   }
 

@@ -40,7 +40,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <ul>
  *   <li>{@code dc:{show:S}:seq} the counter; {@code dc:{show:S}:history} a sorted set, score = seq,
  *       member = message, trimmed to {@code live.history-size};</li>
- *   <li>{@code dc:{show:S}:state} hash (pins, chatPinned, slow, filter, and {@code ver:<key>} the last
+ *   <li>{@code dc:{show:S}:state} hash (pins and pinlist, chatPinned, slow, filter, and {@code ver:<key>} the last
  *       version published of a versioned latest-value event); {@code :bans}, {@code :mutes}
  *       sets; {@code :reactions} hash kind → total; {@code :viewers} hash {@code n:<node>} →
  *       {@code count:expiresAtMillis}, {@code peak}, {@code last};</li>
@@ -129,6 +129,38 @@ final class RedisShowSync {
       redis.call('HSET', KEYS[3], 'last', counts)
       local data = '{"current":' .. sum .. ',"peak":' .. peak .. '}'
       return emit('{"k":"viewers","current":' .. sum .. ',"peak":' .. peak .. '}', ARGV[7], ARGV[8] .. data .. ARGV[9])
+      """);
+
+  /**
+   * KEYS seq history state; ARGV channel histSize ttl op(add|remove) productId pinJson max pre mid post.
+   * The show's pins live in the state hash as {@code pinlist} (JSON array of {id, raw card JSON}) and
+   * {@code pins} (the cards as one JSON array, what {@link #load} reads); a pin or unpin changes them
+   * and publishes the resulting list in one step, so moderators on different nodes never overwrite
+   * each other's pins. Returns "seq\npins" when published, "SAME\npins", "FULL" or "NOT_PINNED".
+   */
+  private static final RedisScript PINS = new RedisScript("show-pins", EMIT + """
+      local list = cjson.decode(redis.call('HGET', KEYS[3], 'pinlist') or '[]')
+      local at = nil
+      for i, p in ipairs(list) do if p.id == ARGV[5] then at = i end end
+      local action
+      if ARGV[4] == 'add' then
+        if at then return 'SAME\\n' .. (redis.call('HGET', KEYS[3], 'pins') or '[]') end
+        if #list >= tonumber(ARGV[7]) then return 'FULL' end
+        list[#list + 1] = {id = ARGV[5], raw = ARGV[6]}
+        action = 'pinned'
+      else
+        if not at then return 'NOT_PINNED' end
+        table.remove(list, at)
+        action = 'unpinned'
+      end
+      local raws = {}
+      for i, p in ipairs(list) do raws[i] = p.raw end
+      local pins = '[' .. table.concat(raws, ',') .. ']'
+      redis.call('HSET', KEYS[3], 'pinlist', cjson.encode(list), 'pins', pins)
+      redis.call('EXPIRE', KEYS[3], ARGV[3])
+      local data = '{"pins":' .. pins .. ',"action":"' .. action .. '","productId":' .. cjson.encode(ARGV[5]) .. '}'
+      local seq = emit('{"k":"pins","pins":' .. pins .. '}', ARGV[8], ARGV[9] .. data .. ARGV[10])
+      return seq .. '\\n' .. pins
       """);
 
   /** KEYS seq history reactions; ARGV channel histSize ttl pre mid post kinds(csv) then kind,delta pairs. */
@@ -415,6 +447,30 @@ final class RedisShowSync {
     return VIEWERS.run(redis, new String[] {key(showId, "seq"), key(showId, "history"), key(showId, "viewers")},
         key(showId, "events"), Integer.toString(historySize), Long.toString(TTL_SECONDS), nodeField,
         Integer.toString(count), Long.toString(VIEWER_ENTRY_TTL_MS), t[0], t[1], t[2]).mapEmpty();
+  }
+
+  /**
+   * Pins ({@code pin} not null) or unpins a product for the show on every node, atomically in Redis
+   * (see {@link #PINS}); the {@code product.pins} event reaches every node's room, which applies it.
+   *
+   * @return the show's pins after the change, oldest first; fails with CONFLICT when {@code max}
+   *     products are pinned already, NOT_FOUND when unpinning a product that is not pinned
+   */
+  Future<List<io.dropcast.server.pin.ProductPin>> changePins(String showId, String productId,
+                                                            io.dropcast.server.pin.ProductPin pin, int max) {
+    String[] t = dataTemplate(showId, io.dropcast.protocol.message.Events.PINS);
+    return PINS.run(redis, new String[] {key(showId, "seq"), key(showId, "history"), key(showId, "state")},
+        key(showId, "events"), Integer.toString(historySize), Long.toString(TTL_SECONDS), pin == null ? "remove" : "add",
+        productId, pin == null ? "" : JsonCodec.encodeToString(pin), Integer.toString(max), t[0], t[1], t[2])
+        .compose(reply -> switch (reply) {
+          case "FULL" -> Future.failedFuture(new io.dropcast.protocol.ProtocolException(io.dropcast.protocol.ErrorCode.CONFLICT,
+              "at most " + max + " products can be pinned at once; unpin one first"));
+          case "NOT_PINNED" -> Future.failedFuture(new io.dropcast.protocol.ProtocolException(io.dropcast.protocol.ErrorCode.NOT_FOUND,
+              "product " + productId + " is not pinned"));
+          default -> Future.succeededFuture(JsonCodec.mapper().convertValue(
+              JsonCodec.parse(reply.substring(reply.indexOf('\n') + 1)),
+              new com.fasterxml.jackson.core.type.TypeReference<List<io.dropcast.server.pin.ProductPin>>() { }));
+        });
   }
 
   /** Adds reactions to the show's shared totals and publishes the new totals. */

@@ -792,10 +792,13 @@ final class ShowRoom {
 
   Future<Object> pinProduct(Viewer v, String productId) {
     requireModerator(v);
-    if (pins.contains(productId)) {
+    // Across nodes Redis holds the pins (this room's copy may lag by a message): it decides there.
+    if (sync == null && pins.contains(productId)) {
       return Future.succeededFuture(pinsData(null, null));
     }
-    pins.checkRoom();
+    if (sync == null) {
+      pins.checkRoom();
+    }
     Long mediaTimestamp = lastMediaTimestamp;
     long now = live.clock.millis();
     Future<ProductPin> card = live.stores.shows().get(id).compose(fresh -> {
@@ -811,6 +814,10 @@ final class ShowRoom {
         return Future.succeededFuture(ProductPin.of(p, mediaTimestamp, now));
       });
     });
+    if (sync != null) {
+      // The room applies the change (and counts the impression) when the event comes back.
+      return card.compose(pin -> sync.changePins(id, productId, pin, live.maxPins)).map(ShowRoom::pinsReply);
+    }
     return onRoom(card).compose(pin -> {
       if (!pins.contains(productId)) {
         pins.add(pin);
@@ -821,12 +828,19 @@ final class ShowRoom {
     });
   }
 
-  Object unpinProduct(Viewer v, String productId) {
+  Future<Object> unpinProduct(Viewer v, String productId) {
     requireModerator(v);
+    if (sync != null) {
+      return sync.changePins(id, productId, null, live.maxPins).map(ShowRoom::pinsReply);
+    }
     pins.remove(productId);
     live.activity.unpinned(show, productId);
     publish(Events.PINS, pinsData("unpinned", productId), Map.of("k", "pins", "pins", pins.list()));
-    return pinsData(null, null);
+    return Future.succeededFuture(pinsData(null, null));
+  }
+
+  private static Object pinsReply(List<ProductPin> list) {
+    return Map.of("pins", list);
   }
 
   private Map<String, Object> pinsData(String action, String productId) {

@@ -268,6 +268,52 @@ abstract class CrossNodeShowScenarios {
   }
 
   @Test
+  void moderators_on_two_nodes_pinning_at_the_same_moment_both_keep_their_pins() throws Exception {
+    Show show = acme.show(false);
+    String first = acme.products().get(0).id();
+    String second = acme.products().get(1).id();
+    String third = acme.products().get(2).id();
+    try (DropcastClient host = joinedOn(a, acme.hostToken(show), show);
+         DropcastClient mod = joinedOn(b, acme.moderatorToken(show, "mia"), show);
+         DropcastClient viewer = joinedOn(b, acme.viewerToken(show, "vic"), show)) {
+      for (int round = 0; round < 5; round++) {
+        // Both pins leave at once, one from each node; neither may overwrite the other.
+        var pinA = host.request("product.pin", show.id(), Map.of("productId", round % 2 == 0 ? first : second));
+        var pinB = mod.request("product.pin", show.id(), Map.of("productId", third));
+        pinA.get(10, TimeUnit.SECONDS);
+        pinB.get(10, TimeUnit.SECONDS);
+        List<String> pinned = pinnedIds(host.call("product.unpin", show.id(), Map.of("productId", third)));
+        assertThat(pinned).as("round " + round).contains(round % 2 == 0 ? first : second).doesNotContain(third);
+      }
+      JsonNode last = null;
+      long deadline = System.currentTimeMillis() + 5_000;
+      while (System.currentTimeMillis() < deadline) {
+        JsonNode e = viewer.pollEvent(200, TimeUnit.MILLISECONDS);
+        if (e != null && e.path("event").asText().equals(Events.PINS)) {
+          last = e;
+        } else if (e == null && last != null) {
+          break;
+        }
+      }
+      assertThat(last).as("product.pins on node B").isNotNull();
+      assertThat(pinnedIds(last.path("data"))).containsExactlyInAnyOrder(first, second);
+      JsonNode error = mod.request("product.unpin", show.id(), Map.of("productId", third))
+          .handle((ok, e) -> e == null ? null : io.dropcast.protocol.JsonCodec.mapper().createObjectNode()
+              .put("code", e instanceof io.dropcast.protocol.ProtocolException p ? p.code().name()
+                  : e.getCause() instanceof io.dropcast.protocol.ProtocolException p ? p.code().name() : e.toString()))
+          .get(10, TimeUnit.SECONDS);
+      assertThat(error).as("unpinning what is not pinned").isNotNull();
+      assertThat(error.path("code").asText()).isEqualTo("NOT_FOUND");
+    }
+  }
+
+  private static List<String> pinnedIds(JsonNode data) {
+    List<String> ids = new ArrayList<>();
+    data.path("pins").forEach(p -> ids.add(p.path("productId").asText()));
+    return ids;
+  }
+
+  @Test
   void a_sale_start_is_announced_once_to_viewers_on_every_node() throws Exception {
     Show show = acme.show(false);
     try (DropcastClient onA = joinedOn(a, acme.viewerToken(show, "ann"), show);
