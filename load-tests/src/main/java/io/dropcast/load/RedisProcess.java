@@ -27,9 +27,18 @@ public final class RedisProcess implements AutoCloseable {
     }
     command.addAll(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
         "--save", "", "--appendonly", "no", "--dir", System.getProperty("java.io.tmpdir")));
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      probe.setReuseAddress(true);
+    } catch (IOException inUse) {
+      // Another benchmark's Redis (or anything else) there: never measure or verify someone else's server.
+      throw new IOException("port " + port + " is in use; pass redisPort=<free port>", inUse);
+    }
     Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        throw new IOException("redis-server exited at start (exit " + p.exitValue() + ") on port " + port);
+      }
       try (Socket s = new Socket("127.0.0.1", port)) {
         return new RedisProcess(p, port);
       } catch (IOException notYet) {
