@@ -47,7 +47,9 @@ public final class Bench {
       System.err.println("server jar not found: " + jar + " (build it: ./mvnw -q -B -DskipTests package)");
       System.exit(2);
     }
-    int cores = Runtime.getRuntime().availableProcessors();
+    // The machine's CPUs, not the JVM's: load-tests/run pins this generator to core 0, where the JVM sees
+    // one processor, and the server (a child process) inherits that pinning unless given its own cores.
+    int cores = onlineCpus();
     String defaultCpus = cores > 1 ? "1-" + (cores - 1) : null;
     String serverCpus = System.getProperty("bench.serverCpus", defaultCpus == null ? "" : defaultCpus);
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
@@ -82,6 +84,7 @@ public final class Bench {
         .put("mode", mode)
         .put("cores", cores)
         .put("serverCpus", serverCpus)
+        .put("generatorCpus", Runtime.getRuntime().availableProcessors())
         .put("java", System.getProperty("java.version"))
         .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
     Path dir = Path.of(System.getProperty("bench.out", "load-tests/target/bench"),
@@ -93,6 +96,25 @@ public final class Bench {
     System.out.println("json:   " + dir.resolve("results.json").toAbsolutePath());
     boolean smokeFailed = mode.equals("smoke") && results.stream().anyMatch(r -> r.figures().isEmpty());
     System.exit(smokeFailed ? 1 : 0);
+  }
+
+  /** @return the number of CPUs online on this machine (all of them, whatever this process is pinned to) */
+  static int onlineCpus() {
+    try {
+      return countCpus(Files.readString(Path.of("/sys/devices/system/cpu/online")).trim());
+    } catch (java.io.IOException | RuntimeException notLinux) {
+      return Runtime.getRuntime().availableProcessors();
+    }
+  }
+
+  /** @return how many CPUs a kernel CPU list such as {@code 0-3,6} names */
+  static int countCpus(String list) {
+    int n = 0;
+    for (String part : list.split(",")) {
+      String[] range = part.split("-");
+      n += range.length == 1 ? 1 : Integer.parseInt(range[1]) - Integer.parseInt(range[0]) + 1;
+    }
+    return n;
   }
 
   static Map<String, String> map(String... kv) {

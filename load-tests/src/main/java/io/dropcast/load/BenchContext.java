@@ -17,7 +17,9 @@ public record BenchContext(Path jar, Vertx vertx, String serverCpus, String heap
 
   /** Starts a fresh server process for one scenario, with extra settings. */
   public ServerProcess startServer(int port, Map<String, String> settings) throws Exception {
-    return ServerProcess.start(jar, port, serverCpus, heap, settings);
+    ServerProcess server = ServerProcess.start(jar, port, serverCpus, heap, settings);
+    progress("server", "pid %d on cpus %s", server.pid(), server.cpusAllowed());
+    return server;
   }
 
   /** Prints one progress line. */

@@ -114,7 +114,7 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   /** @return user + system CPU seconds of any process, from {@code /proc/<pid>/stat} */
-  static double cpuSecondsOf(long pid) throws IOException {
+  public static double cpuSecondsOf(long pid) throws IOException {
     String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
     // fields after the ")" of the command name: state is field 3; utime 14, stime 15
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -123,11 +123,53 @@ public final class ServerProcess implements AutoCloseable {
     return (utime + stime) / (double) CLK_TCK;
   }
 
+  /**
+   * @return user + system CPU seconds used so far by the server's threads whose name (as the kernel
+   *     keeps it: the first 15 characters) starts with {@code namePrefix}, e.g. {@code "C2 CompilerThre"}
+   */
+  public double threadCpuSeconds(String... namePrefixes) throws IOException {
+    long ticks = 0;
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"));
+        } catch (IOException gone) {
+          continue; // the thread ended
+        }
+        String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        for (String prefix : namePrefixes) {
+          if (comm.startsWith(prefix)) {
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            break;
+          }
+        }
+      }
+    }
+    return ticks / (double) CLK_TCK;
+  }
+
+  /** @return CPU seconds the server's JIT compiler threads have used so far */
+  public double jitCpuSeconds() throws IOException {
+    return threadCpuSeconds("C1 CompilerThre", "C2 CompilerThre");
+  }
+
   /** @return {user, system} CPU seconds the server process has used so far */
   public double[] cpuSplit() throws IOException {
     String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return new double[] {Long.parseLong(fields[11]) / (double) CLK_TCK, Long.parseLong(fields[12]) / (double) CLK_TCK};
+  }
+
+  /** @return the CPUs the server may run on, as the kernel lists them ({@code Cpus_allowed_list}) */
+  public String cpusAllowed() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+      if (line.startsWith("Cpus_allowed_list:")) {
+        return line.substring(line.indexOf(':') + 1).trim();
+      }
+    }
+    return "?";
   }
 
   /** @return resident set size in bytes */

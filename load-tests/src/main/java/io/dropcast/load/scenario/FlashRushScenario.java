@@ -32,6 +32,14 @@ import org.HdrHistogram.Recorder;
  * sale opens, on a private Redis. Measures reserve replies/s and reserve latency; afterwards verifies
  * the invariant from Redis itself: available + held + sold == allotted, no buyer above the limit,
  * every held/confirmed unit backed by exactly one reservation record.
+ *
+ * <p>Before the measured rush the same buyers rush fresh sales at least {@code warmup} times (default
+ * 2) and until the server's JIT compiler threads use less than 5 % of its CPU (at most
+ * {@code warmupMax}, default 20, rounds), so the measured one runs on compiled code ({@code warmup=0}
+ * measures a cold server, where most of the rush runs interpreted while the compiler threads take the
+ * server's core).
+ * Requests leave at most {@code slice} per millisecond (default 500) so the generator's one event loop
+ * reads replies while it is still sending.
  */
 public final class FlashRushScenario implements Scenario {
   @Override
@@ -41,12 +49,12 @@ public final class FlashRushScenario implements Scenario {
 
   @Override
   public Map<String, String> shortParams() {
-    return Map.of("buyers", "10000", "units", "1000", "limit", "2", "attempts", "3");
+    return Map.of("buyers", "10000", "units", "1000", "limit", "2", "attempts", "3", "warmup", "2", "warmupMax", "5");
   }
 
   @Override
   public Map<String, String> smokeParams() {
-    return Map.of("buyers", "100", "units", "20", "limit", "2", "attempts", "2");
+    return Map.of("buyers", "100", "units", "20", "limit", "2", "attempts", "2", "warmup", "1", "warmupMax", "1");
   }
 
   @Override
@@ -57,9 +65,13 @@ public final class FlashRushScenario implements Scenario {
     int attempts = p.integer("attempts", 3);
     int port = p.integer("port", 18403);
     int redisPort = p.integer("redisPort", 18479);
+    int warmup = p.integer("warmup", 2);
+    int warmupMax = Math.max(warmup, p.integer("warmupMax", 20));
+    int slice = p.integer("slice", 500);
     ScenarioResult result = new ScenarioResult(name()).parameter("store", p.text("store", "redis"))
         .parameter("buyers", buyers).parameter("units", units)
-        .parameter("perBuyerLimit", limit).parameter("attemptsPerBuyer", attempts);
+        .parameter("perBuyerLimit", limit).parameter("attemptsPerBuyer", attempts)
+        .parameter("warmupRounds", warmup + ".." + warmupMax).parameter("requestsPerMs", slice);
     try (RedisProcess redis = RedisProcess.start(redisPort, ctx.serverCpus())) {
       Map<String, String> settings = new HashMap<>(LiveSettings.forBenchmarks());
       boolean onRedis = !"memory".equals(p.text("store", "redis"));
@@ -76,63 +88,62 @@ public final class FlashRushScenario implements Scenario {
         BenchContext.progress(name(), "minting %d buyer tokens", buyers);
         List<String> tokens = brand.tokens("viewer", show, "buyer-", buyers);
 
-        Recorder latency = new Recorder(3);
-        Map<Integer, long[]> sentAt = new ConcurrentHashMap<>();
-        AtomicInteger replies = new AtomicInteger();
-        AtomicInteger reserved = new AtomicInteger();
-        Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
-        AtomicLong lastReplyNanos = new AtomicLong();
+        Burst[] current = new Burst[1];
         try (LoadSockets sockets = new LoadSockets(ctx.vertx(), 8, 1 << 16)) {
           List<WebSocket> all = sockets.open(port, buyers, 256, tokens::get, (i, frame) -> {
-            String text = frame.toString();
-            if (!text.startsWith("{\"type\":\"reply\"") && !text.contains("\"type\":\"reply\"")) {
-              return;
-            }
-            JsonNode reply = JsonCodec.parse(text);
-            String id = reply.path("id").asText("");
-            if (!id.startsWith("r")) {
-              return;
-            }
-            long now = System.nanoTime();
-            long[] sent = sentAt.get(i);
-            int attempt = Integer.parseInt(id.substring(1));
-            latency.recordValue(Math.max(0, (now - sent[attempt]) / 1000));
-            replies.incrementAndGet();
-            lastReplyNanos.set(now);
-            String outcome = reply.path("ok").asBoolean() ? "OK" : reply.path("error").path("code").asText();
-            outcomes.computeIfAbsent(outcome, k -> new AtomicInteger()).incrementAndGet();
-            if (reply.path("ok").asBoolean()) {
-              reserved.incrementAndGet();
+            Burst burst = current[0];
+            if (burst != null) {
+              burst.onFrame(i, frame.toString());
             }
           }, null, null).get(600, TimeUnit.SECONDS);
-          BenchContext.progress(name(), "%d buyers connected; opening the sale", buyers);
-          brand.call("PATCH", "/api/v1/sales/" + saleId, Map.of("startsAt", Instant.now().plusSeconds(2).toString()));
-          Thread.sleep(2300);
-          double serverCpu0 = server.cpuSeconds();
-          double redisCpu0 = redis.cpuSeconds();
-          long start = System.nanoTime();
-          ctx.vertx().runOnContext(v -> {
-            for (int a = 0; a < attempts; a++) {
-              for (int i = 0; i < buyers; i++) {
-                long[] sent = sentAt.computeIfAbsent(i, k -> new long[attempts]);
-                sent[a] = System.nanoTime();
-                all.get(i).writeTextMessage("{\"id\":\"r" + a + "\",\"op\":\"sale.reserve\",\"data\":{\"sale\":\""
-                    + saleId + "\",\"quantity\":1,\"idempotencyKey\":\"k" + a + "\"}}");
-              }
+          BenchContext.progress(name(), "%d buyers connected", buyers);
+          // Warm-up: the same rush against fresh sales first (each just opened, with the same units, so every
+          // round takes the same paths as the measured one: first the holds, then sold out), at least `warmup`
+          // rounds, then more (up to warmupMax) while the server's JIT compilers still take more than 5 % of its
+          // CPU: on a busy machine compilation lags the requests that trigger it. A cold rush (warmup=0) runs
+          // mostly interpreted while the compiler threads take the server's core.
+          for (int round = 1; warmup > 0 && round <= warmupMax; round++) {
+            String warmSale = brand.call("POST", "/api/v1/sales", Map.of("productId", product, "showId", show,
+                "priceMinor", 1990, "quantity", units, "perBuyerLimit", limit, "holdSeconds", 600,
+                "startsAt", Instant.now().plusMillis(300).toString(), "endsAt", Instant.now().plusSeconds(7200).toString()))
+                .path("id").asText();
+            Thread.sleep(400); // opens just before the rush, like the measured sale (same branches in the JIT's profile)
+            double cpu0 = server.cpuSeconds();
+            double jit0 = server.jitCpuSeconds();
+            Burst w = new Burst("w", buyers, attempts, warmSale);
+            current[0] = w;
+            w.run(ctx, all, slice);
+            Thread.sleep(500); // compilations the round queued
+            double jitShare = (server.jitCpuSeconds() - jit0) / Math.max(0.01, server.cpuSeconds() - cpu0);
+            BenchContext.progress(name(), "warm-up round %d: %,.0f replies/s, JIT %.0f %% of server CPU",
+                round, w.perSecond(), jitShare * 100);
+            if (round >= warmup && jitShare < 0.05) {
+              break;
             }
-          });
-          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-          while (replies.get() < buyers * attempts && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            BenchContext.progress(name(), "%d/%d replies, %d reserved", replies.get(), buyers * attempts, reserved.get());
           }
-          double seconds = (lastReplyNanos.get() - start) / 1e9;
+          BenchContext.progress(name(), "opening the sale");
+          open(brand, saleId);
+          Burst burst = new Burst("r", buyers, attempts, saleId);
+          current[0] = burst;
+          double serverCpu0 = server.cpuSeconds();
+          double jitCpu0 = server.jitCpuSeconds();
+          double[] split0 = server.cpuSplit();
+          double generatorCpu0 = ServerProcess.cpuSecondsOf(ProcessHandle.current().pid());
+          double redisCpu0 = redis.cpuSeconds();
+          burst.run(ctx, all, slice);
+          double seconds = burst.seconds();
           double serverCpu = server.cpuSeconds() - serverCpu0;
+          double[] split = server.cpuSplit();
+          double jitCpu = server.jitCpuSeconds() - jitCpu0;
+          double generatorCpu = ServerProcess.cpuSecondsOf(ProcessHandle.current().pid()) - generatorCpu0;
           double redisCpu = redis.cpuSeconds() - redisCpu0;
-          var histogram = latency.getIntervalHistogram();
+          var histogram = burst.latency.getIntervalHistogram();
+          AtomicInteger replies = burst.replies;
+          AtomicInteger reserved = burst.reserved;
+          Map<String, AtomicInteger> outcomes = burst.outcomes;
           result.latency("reserve request → reply", histogram);
           Verification v = onRedis ? verify(redis.url(), saleId, limit) : verifyOverRest(brand, saleId);
-          double perSecond = replies.get() / Math.max(1e-6, seconds);
+          double perSecond = burst.perSecond();
           result.figure("reserve requests", buyers * attempts)
               .figure("replies", replies.get())
               .figure("outcomes", new java.util.TreeMap<>(outcomes))
@@ -140,6 +151,12 @@ public final class FlashRushScenario implements Scenario {
               .figure("burst seconds (first send → last reply)", seconds)
               .figure("reserve replies/s", perSecond)
               .figure("server CPU seconds", serverCpu)
+              .figure("server CPU in kernel (share)", (split[1] - split0[1]) / Math.max(0.01, serverCpu))
+              .figure("server CPU in JIT compiler threads (share)", jitCpu / Math.max(0.01, serverCpu))
+              .figure("server CPU µs per reply", serverCpu * 1e6 / Math.max(1, replies.get()))
+              .figure("replies per server-CPU-second", replies.get() / Math.max(0.01, serverCpu))
+              .figure("server busy (CPU-s per wall-s)", serverCpu / Math.max(1e-6, seconds))
+              .figure("generator CPU seconds", generatorCpu)
               .figure("redis CPU seconds", redisCpu)
               .figure("p50 reserve ms", histogram.getValueAtPercentile(50) / 1000.0)
               .figure("p99 reserve ms", histogram.getValueAtPercentile(99) / 1000.0)
@@ -157,6 +174,107 @@ public final class FlashRushScenario implements Scenario {
       }
     }
     return result;
+  }
+
+  /** Moves a scheduled sale's start to 2 s from now and waits until it has started. */
+  private static void open(Fixture brand, String saleId) throws Exception {
+    brand.call("PATCH", "/api/v1/sales/" + saleId, Map.of("startsAt", Instant.now().plusSeconds(2).toString()));
+    Thread.sleep(2300);
+  }
+
+  /**
+   * One rush: every buyer sends {@code attempts} reserve requests for one sale, attempt 0 of every buyer first.
+   * Requests leave at most {@code perMs} per millisecond, each tick on the generator's event loop, so the
+   * loop reads replies between ticks: a request's latency runs from its own write to its reply instead of
+   * including the time the generator spent writing the rest of the rush. Reply ids are {@code <tag><attempt>};
+   * replies of another burst are ignored. Counters are updated on the generator's loop and read by the
+   * benchmark's main thread.
+   */
+  static final class Burst {
+    final String tag;
+    final int buyers;
+    final int attempts;
+    final String saleId;
+    final long[][] sentAt;
+    final Recorder latency = new Recorder(3);
+    final AtomicInteger replies = new AtomicInteger();
+    final AtomicInteger reserved = new AtomicInteger();
+    final Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
+    final AtomicLong lastReplyNanos = new AtomicLong();
+    volatile long startNanos;
+
+    Burst(String tag, int buyers, int attempts, String saleId) {
+      this.tag = tag;
+      this.buyers = buyers;
+      this.attempts = attempts;
+      this.saleId = saleId;
+      this.sentAt = new long[buyers][attempts];
+    }
+
+    /** Called on the generator's loop for every text frame of buyer {@code i}. */
+    void onFrame(int i, String text) {
+      if (!text.contains("\"type\":\"reply\"")) {
+        return;
+      }
+      JsonNode reply = JsonCodec.parse(text);
+      String id = reply.path("id").asText("");
+      if (!id.startsWith(tag)) {
+        return;
+      }
+      long now = System.nanoTime();
+      int attempt = Integer.parseInt(id.substring(tag.length()));
+      latency.recordValue(Math.max(0, (now - sentAt[i][attempt]) / 1000));
+      replies.incrementAndGet();
+      lastReplyNanos.set(now);
+      boolean ok = reply.path("ok").asBoolean();
+      outcomes.computeIfAbsent(ok ? "OK" : reply.path("error").path("code").asText(), k -> new AtomicInteger())
+          .incrementAndGet();
+      if (ok) {
+        reserved.incrementAndGet();
+      }
+    }
+
+    /** Sends the rush and waits (up to 120 s) for every reply. */
+    void run(BenchContext ctx, List<WebSocket> sockets, int perMs) throws InterruptedException {
+      int total = buyers * attempts;
+      int[] next = {0};
+      startNanos = System.nanoTime();
+      ctx.vertx().runOnContext(v -> {
+        Runnable tick = () -> {
+          int end = Math.min(total, next[0] + perMs);
+          for (int k = next[0]; k < end; k++) {
+            int a = k / buyers;
+            int i = k % buyers;
+            sentAt[i][a] = System.nanoTime();
+            sockets.get(i).writeTextMessage("{\"id\":\"" + tag + a + "\",\"op\":\"sale.reserve\",\"data\":{\"sale\":\""
+                + saleId + "\",\"quantity\":1,\"idempotencyKey\":\"k" + a + "\"}}");
+          }
+          next[0] = end;
+        };
+        tick.run();
+        if (next[0] < total) {
+          ctx.vertx().setPeriodic(1, id -> {
+            tick.run();
+            if (next[0] >= total) {
+              ctx.vertx().cancelTimer(id);
+            }
+          });
+        }
+      });
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (replies.get() < total && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+    }
+
+    /** @return seconds from the first request to the last reply */
+    double seconds() {
+      return (lastReplyNanos.get() - startNanos) / 1e9;
+    }
+
+    double perSecond() {
+      return replies.get() / Math.max(1e-6, seconds());
+    }
   }
 
   /** What Redis itself says about the sale after the rush. */
