@@ -18,7 +18,7 @@ public record BenchContext(Path jar, Vertx vertx, String serverCpus, String heap
   /** Starts a fresh server process for one scenario, with extra settings. */
   public ServerProcess startServer(int port, Map<String, String> settings) throws Exception {
     ServerProcess server = ServerProcess.start(jar, port, serverCpus, heap, settings);
-    progress("server", "pid %d on cpus %s", server.pid(), server.cpusAllowed());
+    progress("server", "pid %d on cpus %s, transport %s", server.pid(), server.cpusAllowed(), server.transport());
     return server;
   }
 

@@ -82,7 +82,9 @@ public final class ServerProcess implements AutoCloseable {
         throw new IOException("server exited with " + process.exitValue() + "; log: " + Files.readString(log));
       }
       try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/ready")).build(),
+        // A timeout per attempt: a probe that reaches the port while the server is still starting may get no answer.
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/ready"))
+                .timeout(Duration.ofSeconds(2)).build(),
             HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return;
@@ -170,6 +172,16 @@ public final class ServerProcess implements AutoCloseable {
       }
     }
     return "?";
+  }
+
+  /**
+   * @return "epoll" once the server has loaded Netty's native epoll library (its sockets then use
+   *     it unless {@code DROPCAST_NATIVE_TRANSPORT=false}), else "nio"
+   */
+  public String transport() throws IOException {
+    try (var lines = Files.lines(Path.of("/proc", Long.toString(process.pid()), "maps"))) {
+      return lines.anyMatch(l -> l.contains("netty_transport_native_epoll")) ? "epoll" : "nio";
+    }
   }
 
   /** @return resident set size in bytes */

@@ -75,9 +75,11 @@ public final class DropcastServer {
         .addDisabledMetricsCategory(MetricsDomain.NAMED_POOLS)
         .addDisabledMetricsCategory(MetricsDomain.VERTICLES);
     this.vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(metricsOptions))
+        .with(new VertxOptions().setMetricsOptions(metricsOptions)
+            .setPreferNativeTransport(config.get(Settings.NATIVE_TRANSPORT)))
         .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
         .build();
+    logTransport(vertx, config.get(Settings.NATIVE_TRANSPORT));
     String key = config.get(Settings.ADMIN_KEY);
     this.adminKey = key.isEmpty() ? "adm_" + Ids.random(32) : key;
     String secret = config.get(Settings.TOKEN_SECRET);
@@ -111,6 +113,18 @@ public final class DropcastServer {
   /** @return the flash-sale service (the demo seeds a sale through it) */
   public io.dropcast.server.sale.SaleService sales() {
     return sales;
+  }
+
+  /** Logs which transport carries the sockets (epoll or NIO) and, when epoll was wanted but is missing, why. */
+  private static void logTransport(Vertx vertx, boolean preferNative) {
+    String transport = ((VertxInternal) vertx).transport().getClass().getSimpleName().replace("Transport", "").toLowerCase(java.util.Locale.ROOT);
+    if (vertx.isNativeTransportEnabled() || !preferNative) {
+      LOG.info("network transport: {}", transport);
+    } else {
+      Throwable why = vertx.unavailableNativeTransportCause();
+      LOG.info("network transport: {} (native transport unavailable: {})", transport,
+          why == null ? "unknown" : why.toString());
+    }
   }
 
   private static Stores createStores(Config config, Vertx vertx) {

@@ -154,6 +154,7 @@ public final class FlashRushScenario implements Scenario {
               .figure("server CPU in kernel (share)", (split[1] - split0[1]) / Math.max(0.01, serverCpu))
               .figure("server CPU in JIT compiler threads (share)", jitCpu / Math.max(0.01, serverCpu))
               .figure("server CPU µs per reply", serverCpu * 1e6 / Math.max(1, replies.get()))
+              .figure("server CPU µs per reply without JIT threads", (serverCpu - jitCpu) * 1e6 / Math.max(1, replies.get()))
               .figure("replies per server-CPU-second", replies.get() / Math.max(0.01, serverCpu))
               .figure("server busy (CPU-s per wall-s)", serverCpu / Math.max(1e-6, seconds))
               .figure("generator CPU seconds", generatorCpu)

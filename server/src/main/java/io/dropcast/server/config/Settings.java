@@ -18,6 +18,8 @@ public final class Settings {
   public static final Setting<String> HOST = stringSetting("host", "0.0.0.0", "Address to bind.");
   public static final Setting<String> PUBLIC_URL = stringSetting("public-url", "",
       "Base URL printed in links (default http://localhost:<port>).");
+  public static final Setting<Boolean> NATIVE_TRANSPORT = boolSetting("native-transport", true,
+      "Use Linux's native epoll transport when available (otherwise Java NIO); the one in use is logged.");
   public static final Setting<Integer> SHUTDOWN_GRACE_MS = intSetting("shutdown.grace-ms", 2000, 0, 60000,
       "How long a graceful shutdown waits for sockets to close.");
 
@@ -123,7 +125,7 @@ public final class Settings {
 
   /** All keys, in documentation order. */
   public static final List<Setting<?>> ALL = List.of(
-      PORT, HOST, PUBLIC_URL, SHUTDOWN_GRACE_MS,
+      PORT, HOST, PUBLIC_URL, NATIVE_TRANSPORT, SHUTDOWN_GRACE_MS,
       STORE, REDIS_MODE, REDIS_URL, REDIS_TIMEOUT_MS,
       ADMIN_KEY, TOKEN_SECRET, TOKEN_DEFAULT_TTL_SECONDS, TOKEN_MAX_TTL_SECONDS,
       HTTP_MAX_BODY_BYTES,

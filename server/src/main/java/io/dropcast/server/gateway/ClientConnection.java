@@ -48,6 +48,8 @@ public final class ClientConnection {
   private final TokenBucket requestBudget;
   private final long maxQueuedBytes;
   private final Runnable onOverflow;
+  /** Tells whether a read is being handled (flushes of replies are then deferred to its end); null in tests. */
+  private FrameGuard guard;
   private Identity identity;
   private boolean closed;
   /** A close frame was requested: nothing more is written. */
@@ -121,7 +123,9 @@ public final class ClientConnection {
   }
 
   /**
-   * Sends one message (reply, event, hello) encoded as JSON, flushed at once. When the client does not
+   * Sends one message (reply, event, hello) encoded as JSON, flushed at once, or, when sent while one of
+   * this client's reads is being handled, at the end of that read (so replies to requests that arrived
+   * together leave in one write). When the client does not
    * read and more than {@code live.max-queued-bytes} would be queued for it, the message is dropped
    * and the socket closed with {@link Protocol#CLOSE_TOO_SLOW}.
    */
@@ -136,7 +140,11 @@ public final class ClientConnection {
       close(Protocol.CLOSE_TOO_SLOW, "too slow: more than " + maxQueuedBytes + " bytes queued");
       return;
     }
-    wire.writeAndFlush(frame, silentPromise);
+    if (guard != null && guard.deferFlush()) {
+      wire.write(frame, silentPromise);
+    } else {
+      wire.writeAndFlush(frame, silentPromise);
+    }
   }
 
   /** Sends an error reply. */
@@ -207,6 +215,7 @@ public final class ClientConnection {
 
   /** Installs the guard that answers undecodable frames with a close frame, just before Vert.x's handler. */
   void guardFrames(FrameGuard guard) {
+    this.guard = guard;
     channel.pipeline().addBefore(channel.name(), "dropcast-frame-guard", guard);
   }
 

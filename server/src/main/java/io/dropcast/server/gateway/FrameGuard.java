@@ -19,6 +19,11 @@ import java.util.function.IntConsumer;
  * 1006. During the linger the WebSocket decoder (now in its corrupt state) keeps reading and
  * discarding input, so the client can finish its send and read the close frame.
  *
+ * <p>It also marks the connection's reads: replies {@link ClientConnection#send sent} while a read is
+ * being handled (the usual case: an op answered at once) are flushed together when the read
+ * completes, so a client that sent several requests in one TCP segment gets their replies in one
+ * write instead of one system call each (see {@link #deferFlush()}).
+ *
  * <p>Sits in the channel pipeline just before Vert.x's handler; runs on the connection's event loop.
  */
 final class FrameGuard extends ChannelInboundHandlerAdapter {
@@ -28,6 +33,10 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
   private final int maxFrameBytes;
   private final IntConsumer onClose;
   private boolean closing;
+  /** Between a channelRead and its channelReadComplete. */
+  private boolean reading;
+  /** A write was left unflushed until the current read completes. */
+  private boolean flushPending;
 
   /**
    * @param maxFrameBytes the transport limit, named in the close reason
@@ -36,6 +45,36 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
   FrameGuard(int maxFrameBytes, IntConsumer onClose) {
     this.maxFrameBytes = maxFrameBytes;
     this.onClose = onClose;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    reading = true;
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    reading = false;
+    if (flushPending) {
+      flushPending = false;
+      ctx.flush();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  /**
+   * Called before a write that needs flushing.
+   *
+   * @return true when a read is being handled: the caller writes without flushing and the flush
+   *     happens when the read completes; false when the caller must flush itself
+   */
+  boolean deferFlush() {
+    if (reading) {
+      flushPending = true;
+      return true;
+    }
+    return false;
   }
 
   @Override

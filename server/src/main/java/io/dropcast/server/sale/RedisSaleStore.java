@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -252,8 +253,17 @@ public final class RedisSaleStore implements SaleStore {
       return 'OK'
       """);
 
+  /** Most sale definitions whose decoded form is kept (see {@link #decoded}); beyond it the memo starts over. */
+  private static final int DECODED_MAX = 10_000;
+
   private final RedisConnector redis;
   private final Clock clock;
+  /**
+   * Sale id → the definition JSON last read from Redis and its decoded {@link Sale} (immutable): every
+   * reserve reads the definition, and during a rush it is the same JSON thousands of times a second.
+   * Only the decoding is skipped; the JSON is still read from Redis each time and compared.
+   */
+  private final Map<String, Map.Entry<String, Sale>> decoded = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** @param clock stamps createdAt of orders only; every time check uses Redis TIME */
   public RedisSaleStore(RedisConnector redis, Clock clock) {
@@ -301,14 +311,26 @@ public final class RedisSaleStore implements SaleStore {
   @Override
   public Future<Sale> get(String saleId) {
     return redis.<List<KeyValue<String, String>>>call(c -> c.hmget(prefix(saleId) + "def", "json", "cancelled"))
-        .map(RedisSaleStore::decodeSale);
+        .map(fields -> decodeSale(saleId, fields));
   }
 
-  private static Sale decodeSale(List<KeyValue<String, String>> fields) {
+  private Sale decodeSale(String saleId, List<KeyValue<String, String>> fields) {
     if (fields.get(0).isEmpty()) {
+      decoded.remove(saleId);
       return null;
     }
-    Sale sale = decode(fields.get(0).getValue(), Sale.class);
+    String json = fields.get(0).getValue();
+    Map.Entry<String, Sale> last = decoded.get(saleId);
+    Sale sale;
+    if (last != null && last.getKey().equals(json)) {
+      sale = last.getValue();
+    } else {
+      sale = decode(json, Sale.class);
+      if (decoded.size() >= DECODED_MAX) {
+        decoded.clear();
+      }
+      decoded.put(saleId, Map.entry(json, sale));
+    }
     return "1".equals(fields.get(1).getValueOrElse("0")) ? sale.withState(Sale.State.CANCELLED) : sale;
   }
 

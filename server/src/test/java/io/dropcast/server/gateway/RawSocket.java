@@ -44,7 +44,21 @@ public final class RawSocket {
 
   /** Sends one masked frame (opcode 0 continuation, 1 text, 2 binary). */
   public static void sendFrame(Socket socket, boolean fin, int opcode, byte[] payload) throws IOException {
-    OutputStream out = socket.getOutputStream();
+    writeFrame(socket.getOutputStream(), fin, opcode, payload);
+    socket.getOutputStream().flush();
+  }
+
+  /** Sends several masked text frames in one write, so the server reads them together. */
+  public static void sendTextsAtOnce(Socket socket, java.util.List<String> texts) throws IOException {
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    for (String text : texts) {
+      writeFrame(all, true, 1, text.getBytes(StandardCharsets.UTF_8));
+    }
+    socket.getOutputStream().write(all.toByteArray());
+    socket.getOutputStream().flush();
+  }
+
+  private static void writeFrame(OutputStream out, boolean fin, int opcode, byte[] payload) throws IOException {
     out.write((fin ? 0x80 : 0) | opcode);
     int n = payload.length;
     if (n < 126) {
@@ -66,7 +80,6 @@ public final class RawSocket {
       masked[i] = (byte) (payload[i] ^ mask[i % 4]);
     }
     out.write(masked);
-    out.flush();
   }
 
   /** @return {opcode, payload} of the next server frame */
