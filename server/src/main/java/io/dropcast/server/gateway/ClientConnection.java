@@ -50,6 +50,9 @@ public final class ClientConnection {
   private final Runnable onOverflow;
   /** Tells whether a read is being handled (flushes of replies are then deferred to its end); null in tests. */
   private FrameGuard guard;
+  /** Run before anything else is written to this connection (see {@link #beforeWrite}); null for none. */
+  private Runnable beforeWrite;
+  private boolean inBeforeWrite;
   private Identity identity;
   private boolean closed;
   /** A close frame was requested: nothing more is written. */
@@ -133,6 +136,7 @@ public final class ClientConnection {
     if (closed || closing) {
       return;
     }
+    runBeforeWrite();
     ByteBuf frame = WireFrames.json(message);
     if (!channel.channel().isWritable() && queuedBytes() + frame.readableBytes() > maxQueuedBytes) {
       frame.release();
@@ -163,10 +167,32 @@ public final class ClientConnection {
     if (closed || closing) {
       return false;
     }
+    runBeforeWrite();
     // The channel's own void promise does not fire exceptionCaught when a write fails: a viewer that
     // disconnects with thousands of frames queued must not cost one pipeline event (and log line) each.
     wire.write(frame.retainedDuplicate(), silentPromise);
     return true;
+  }
+
+  /**
+   * Sets (or, with null, clears) a hook run before every later write or close of this connection: a
+   * feature that holds back writes for this client (the live fan-out collects events per event loop
+   * and writes them in one go) writes them there, so they keep their place before anything sent after
+   * them. The hook may write to this connection; it must not set another hook.
+   */
+  public void beforeWrite(Runnable hook) {
+    this.beforeWrite = hook;
+  }
+
+  private void runBeforeWrite() {
+    if (beforeWrite != null && !inBeforeWrite) {
+      inBeforeWrite = true; // the hook's own writes must not run it again
+      try {
+        beforeWrite.run();
+      } finally {
+        inBeforeWrite = false;
+      }
+    }
   }
 
   /** Flushes frames queued by {@link #writeShared}. */
@@ -204,6 +230,7 @@ public final class ClientConnection {
     if (closed || closing) {
       return;
     }
+    runBeforeWrite();
     closing = true;
     socket.close((short) code, reason);
     channel.executor().schedule(() -> {

@@ -14,10 +14,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * The viewers of one show that live on one event loop, and the fan-out to them.
  *
  * <p>Fan-out: the show room submits ONE task per event loop per event or media frame
- * ({@link #deliverEvent}, {@link #deliverMedia}); the task writes a retained duplicate of the
- * shared buffer to every viewer of the loop without flushing, then schedules one flush task for
- * the loop (if none is pending). Tasks that queue up before that flush task runs share its flush,
- * so a burst of events costs one flush per channel.
+ * ({@link #deliverEvent}, {@link #deliverMedia}) and the loop schedules one flush task (if none is
+ * pending). A media frame is written at once (a retained duplicate of the shared buffer per viewer,
+ * not flushed). Events are only collected: events that queue up before the flush task runs (a
+ * burst, or a loop that is behind) are joined into ONE buffer there and written once per viewer,
+ * so N events cost each viewer one write and one flush instead of N writes ({@link #drain}).
+ * Anything else written to a member's connection first drains the collected events (see
+ * {@link ClientConnection#beforeWrite}), so every viewer still sees its messages in the order they
+ * were produced, and a viewer added or removed sees exactly the events delivered while it was a
+ * member.
  *
  * <p>Threading: created by the room's thread; {@link #members} and {@link #pendingMediaBytes} /
  * {@link #lagged} are the room's bookkeeping; everything else (the viewer list, dirty list) is
@@ -39,28 +44,36 @@ final class LoopGroup {
   // --- this loop ---
   private final List<Viewer> viewers = new ArrayList<>();
   private final List<Viewer> dirty = new ArrayList<>();
+  /** Events delivered to this loop and not yet written to its viewers (references owned here). */
+  private final List<ByteBuf> pending = new ArrayList<>();
+  private int pendingBytes;
   private boolean flushScheduled;
   private final Runnable flushTask = this::flushDirty;
+  private final Runnable drainTask = this::drain;
 
   LoopGroup(ContextInternal context, LiveShows live) {
     this.context = context;
     this.live = live;
   }
 
-  /** Adds a viewer (on this loop). */
+  /** Adds a viewer (on this loop); it receives the events delivered from now on. */
   void add(Viewer v) {
     if (v.index < 0) {
+      drain();
       v.index = viewers.size();
       viewers.add(v);
+      v.connection.beforeWrite(drainTask);
     }
   }
 
-  /** Removes a viewer (on this loop); O(1). */
+  /** Removes a viewer (on this loop) after writing it the events delivered so far; O(1). */
   void remove(Viewer v) {
     int i = v.index;
     if (i < 0) {
       return;
     }
+    drain();
+    v.connection.beforeWrite(null);
     Viewer last = viewers.remove(viewers.size() - 1);
     if (last != v) {
       viewers.set(i, last);
@@ -69,18 +82,53 @@ final class LoopGroup {
     v.index = -1;
   }
 
-  /** Writes one shared event to every viewer of this loop, then releases the caller's reference. */
+  /**
+   * Takes one shared event (and the caller's reference) for every viewer of this loop; it is written
+   * with the other events collected until the flush task runs ({@link #drain}).
+   */
   void deliverEvent(ByteBuf event) {
+    pending.add(event);
+    pendingBytes += event.readableBytes();
+    if (pendingBytes >= MAX_PENDING_BYTES) {
+      drain();
+    }
+    scheduleFlush();
+  }
+
+  /** Most event bytes collected before they are written without waiting for the flush task. */
+  static final int MAX_PENDING_BYTES = 64 * 1024;
+
+  /**
+   * Writes the collected events to every viewer of this loop, without flushing: one shared buffer
+   * holding all of them (a copy made once per loop, not per viewer) when there are several.
+   */
+  void drain() {
+    int count = pending.size();
+    if (count == 0) {
+      return;
+    }
+    ByteBuf batch;
+    if (count == 1) {
+      batch = pending.get(0);
+    } else {
+      batch = io.netty.buffer.ByteBufAllocator.DEFAULT.directBuffer(pendingBytes);
+      for (ByteBuf event : pending) {
+        batch.writeBytes(event, event.readerIndex(), event.readableBytes());
+        event.release();
+      }
+    }
+    pending.clear();
+    pendingBytes = 0;
     try {
       int written = 0;
       for (int i = viewers.size() - 1; i >= 0; i--) {
-        if (writeEvent(viewers.get(i), event)) {
+        if (writeEvent(viewers.get(i), batch)) {
           written++;
         }
       }
-      live.metrics.eventWrites.increment(written);
+      live.metrics.eventWrites.increment((double) written * count);
     } finally {
-      event.release();
+      batch.release();
     }
   }
 
@@ -109,6 +157,7 @@ final class LoopGroup {
   /** Relays one media frame to every viewer of this loop except its sender; releases the frame. */
   void deliverMedia(RelayFrame frame, ClientConnection sender) {
     try {
+      drain();
       pendingMediaBytes.addAndGet(-frame.size());
       if (lagged) {
         lagged = false;
@@ -176,6 +225,10 @@ final class LoopGroup {
       v.dirty = true;
       dirty.add(v);
     }
+    scheduleFlush();
+  }
+
+  private void scheduleFlush() {
     if (!flushScheduled) {
       flushScheduled = true;
       context.nettyEventLoop().execute(flushTask);
@@ -183,6 +236,7 @@ final class LoopGroup {
   }
 
   private void flushDirty() {
+    drain();
     flushScheduled = false;
     int n = dirty.size();
     for (int i = 0; i < n; i++) {
