@@ -97,6 +97,10 @@ public final class Settings {
       "How often hosts and moderators in a show receive the analytics.live event (ms).");
   public static final Setting<Integer> SALE_SWEEP_BATCH = intSetting("sale.sweep-batch", 500, 1, 100000,
       "Most lapsed reservations one sale returns to stock per tick.");
+  public static final Setting<Integer> SALE_RESERVES_IN_FLIGHT = intSetting("sale.reserves-in-flight", 256, 1, 100000,
+      "Reserve requests one node runs against the store at once; later ones wait their turn.");
+  public static final Setting<Integer> SALE_RESERVES_WAITING = intSetting("sale.reserves-waiting", 100000, 0, 10000000,
+      "Reserve requests that may wait for a turn on one node; beyond it UNAVAILABLE at once, nothing reserved.");
   public static final Setting<Integer> SALE_MIN_HOLD_SECONDS = intSetting("sale.min-hold-seconds", 10, 1, 3600,
       "Shortest reservation hold a brand may set on a sale (holdSeconds; the longest is 3600).");
   public static final Setting<String> SALE_CHAT_KEYWORD = new Setting<>("sale.chat-keyword", "SOLD", text -> {
@@ -134,7 +138,7 @@ public final class Settings {
       CHAT_MAX_LENGTH, CHAT_HISTORY_SIZE, CHAT_RATE_PER_SECOND, CHAT_RATE_BURST, CHAT_MAX_SLOW_SECONDS,
       CHAT_MAX_FILTER_WORDS, PINS_MAX, REACTIONS_MAX_COUNT,
       LIVE_HISTORY_SIZE, LIVE_COALESCE_MS, LIVE_MAX_QUEUED_BYTES, MEDIA_GOP_MAX_BYTES,
-      SALE_TICK_MS, SALE_SWEEP_BATCH, ANALYTICS_FLUSH_MS, ANALYTICS_LIVE_STATS_MS, SALE_MIN_HOLD_SECONDS, SALE_CHAT_KEYWORD,
+      SALE_TICK_MS, SALE_SWEEP_BATCH, SALE_RESERVES_IN_FLIGHT, SALE_RESERVES_WAITING, ANALYTICS_FLUSH_MS, ANALYTICS_LIVE_STATS_MS, SALE_MIN_HOLD_SECONDS, SALE_CHAT_KEYWORD,
       WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_BASE_MS, WEBHOOK_TIMEOUT_MS, WEBHOOK_MAX_PENDING, WEBHOOK_ALLOW_PRIVATE_TARGETS,
       DEMO);
 

@@ -144,7 +144,8 @@ public final class SaleApi implements ApiModule {
     JsonBody in = JsonBody.of(ctx, "buyerId", "quantity");
     String buyer = in.id("buyerId", Sale.MAX_BUYER_ID, null);
     int quantity = (int) in.integer("quantity", 1, Sale.MAX_QUANTITY, 1L);
-    return sale(ctx).compose(s -> service.reserve(s, buyer, quantity, key)).map(SaleViews::reservation);
+    return service.admitReserve(() -> sale(ctx).compose(s -> service.reserve(s, buyer, quantity, key)))
+        .map(SaleViews::reservation);
   }
 
   /** @return the {@code Idempotency-Key} header; BAD_REQUEST unless it is 1–100 visible ASCII characters */

@@ -47,7 +47,7 @@ final class SaleChatCommand implements ChatCommand {
       int quantity = quantity(invocation.text());
       Sale sale = pick(invocation, buyer);
       String key = "chat:" + invocation.messageId();
-      return service.reserve(sale, buyer.userId(), quantity, key).map(r -> {
+      return service.admitReserve(() -> service.reserve(sale, buyer.userId(), quantity, key)).map(r -> {
         Map<String, Object> reply = SaleViews.reservation(r);
         reply.put("command", "buy");
         reply.put("messageId", invocation.messageId());

@@ -100,9 +100,9 @@ public final class SaleOps {
     String key = data.text("idempotencyKey", 1, 100, Reservation.IDEMPOTENCY_KEY,
         "must be " + Reservation.IDEMPOTENCY_KEY_RULE, null);
     int units = (int) data.integer("quantity", 1, Sale.MAX_QUANTITY, 1L);
-    return visibleSale(buyer, saleId).compose(sale -> notBanned(buyer, sale))
+    return service.admitReserve(() -> visibleSale(buyer, saleId).compose(sale -> notBanned(buyer, sale))
         .compose(sale -> service.reserve(sale, buyer.userId(), units, key))
-        .map(SaleViews::reservation);
+        .map(SaleViews::reservation));
   }
 
   private record Owned(Sale sale, Reservation reservation) {}

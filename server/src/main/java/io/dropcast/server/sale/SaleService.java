@@ -61,13 +61,29 @@ public final class SaleService {
   private final Map<String, Long> missingSince = new java.util.concurrent.ConcurrentHashMap<>();
   private long timerId = -1;
   private volatile boolean ticking;
+  /** Admission control of reserve requests on this node (see {@link ReserveGate}). */
+  private final ReserveGate reserveGate;
 
-  public SaleService(Vertx vertx, SaleStore sales, ShowEvents events, Clock clock, int sweepBatch) {
+  /**
+   * @param reservesInFlight reserve requests this node runs against the store at once
+   * @param reservesWaiting reserve requests that may wait for a turn; beyond it UNAVAILABLE at once
+   */
+  public SaleService(Vertx vertx, SaleStore sales, ShowEvents events, Clock clock, int sweepBatch,
+                     int reservesInFlight, int reservesWaiting) {
     this.vertx = vertx;
     this.sales = sales;
     this.events = events;
     this.clock = clock;
     this.sweepBatch = sweepBatch;
+    this.reserveGate = new ReserveGate(vertx, reservesInFlight, reservesWaiting);
+  }
+
+  /**
+   * Runs a buyer's whole reserve request (lookups included) under this node's admission control: a
+   * rush waits here, in arrival order, rather than in the store's connection (see {@link ReserveGate}).
+   */
+  public <T> Future<T> admitReserve(java.util.function.Supplier<Future<T>> request) {
+    return reserveGate.submit(request);
   }
 
   /** @return the store behind this service */

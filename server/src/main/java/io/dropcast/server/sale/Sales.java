@@ -19,7 +19,8 @@ public final class Sales {
         ? new RedisSaleStore(redis.connector(), server.clock())
         : new MemorySaleStore(server.clock());
     SaleService service = new SaleService(server.vertx(), store, live, server.clock(),
-        server.config().get(Settings.SALE_SWEEP_BATCH));
+        server.config().get(Settings.SALE_SWEEP_BATCH), server.config().get(Settings.SALE_RESERVES_IN_FLIGHT),
+        server.config().get(Settings.SALE_RESERVES_WAITING));
     server.addApiModule(new SaleApi(service, server.stores(), server.config().get(Settings.SALE_MIN_HOLD_SECONDS)));
     new SaleOps(service, live).register(server.gateway());
     live.snapshotContributor("sales", (show, who) -> service.showSnapshot(show.id()));
