@@ -62,13 +62,7 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
           .redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start());
     }
     for (int i = 0; i < NODES; i++) {
-      while (!"PONG".equals(RedisProcesses.tryCommand(ports.get(i), "PING"))) {
-        if (!processes.get(i).isAlive()) {
-          throw new IllegalStateException("redis-server on port " + ports.get(i) + " exited at start");
-        }
-        checkDeadline(deadline, "node " + ports.get(i) + " to answer PING");
-        Thread.sleep(20);
-      }
+      RedisProcesses.awaitReply(processes.get(i), ports.get(i), "PONG", deadline, "PING");
     }
     List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
     ports.forEach(p -> create.add("127.0.0.1:" + p));
@@ -82,11 +76,8 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
     if (cli.exitValue() != 0) {
       throw new IllegalStateException("redis-cli --cluster create failed (exit " + cli.exitValue() + ")");
     }
-    for (int port : ports) {
-      while (!clusterInfo(port).contains("cluster_state:ok")) {
-        checkDeadline(deadline, "node " + port + " to report cluster_state:ok");
-        Thread.sleep(50);
-      }
+    for (int i = 0; i < NODES; i++) {
+      RedisProcesses.awaitReply(processes.get(i), ports.get(i), "cluster_state:ok", deadline, "CLUSTER", "INFO");
     }
   }
 
@@ -164,12 +155,6 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
   /** Runs one command on one node and returns its reply as text; fails on an error reply. */
   public String command(int port, String... args) {
     return RedisProcesses.command(port, args);
-  }
-
-  private static void checkDeadline(long deadline, String what) {
-    if (System.currentTimeMillis() > deadline) {
-      throw new IllegalStateException("timed out waiting for " + what);
-    }
   }
 
   private String logs() {

@@ -115,6 +115,32 @@ public final class RedisProcesses {
     return line.toString(StandardCharsets.UTF_8);
   }
 
+  /**
+   * Waits until the server on {@code port} answers {@code command} with a reply containing
+   * {@code contains}, polling every 50 ms.
+   *
+   * @param process the server's process, whose exit ends the wait at once; may be null
+   * @param deadline {@link System#currentTimeMillis()} after which the wait fails
+   * @throws IllegalStateException when the process exited or the deadline passed (with the last reply)
+   */
+  public static void awaitReply(Process process, int port, String contains, long deadline, String... command)
+      throws InterruptedException {
+    while (true) {
+      String reply = tryCommand(port, command);
+      if (reply != null && reply.contains(contains)) {
+        return;
+      }
+      if (process != null && !process.isAlive()) {
+        throw new IllegalStateException("redis-server on port " + port + " exited (exit " + process.exitValue() + ")");
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException("port " + port + " never answered " + String.join(" ", command)
+            + " with '" + contains + "' (last reply: " + reply + ")");
+      }
+      Thread.sleep(50);
+    }
+  }
+
   /** Stops the processes (SIGTERM, then SIGKILL after 10 s) and waits for them to exit. */
   public static void stopAll(List<Process> processes) {
     for (Process p : processes) {

@@ -51,7 +51,7 @@ public final class RedisSentinelExtension implements BeforeAllCallback, AfterAll
     replicaPort = ports.get(1);
     master = startServer(masterPort, List.of());
     startServer(replicaPort, List.of("--replicaof", "127.0.0.1", Integer.toString(masterPort)));
-    awaitReply(replicaPort, List.of("INFO", "replication"), "master_link_status:up", deadline);
+    RedisProcesses.awaitReply(null, replicaPort, "master_link_status:up", deadline, "INFO", "replication");
     for (int port : ports.subList(2, 4)) {
       sentinelPorts.add(port);
       Path conf = dir.resolve("sentinel-" + port + ".conf");
@@ -68,8 +68,8 @@ public final class RedisSentinelExtension implements BeforeAllCallback, AfterAll
     }
     for (int port : sentinelPorts) {
       // A failover needs the replica known and a majority of the Sentinels (here both) in touch.
-      awaitReply(port, List.of("SENTINEL", "MASTER", MASTER_NAME), "num-slaves\n1", deadline);
-      awaitReply(port, List.of("SENTINEL", "MASTER", MASTER_NAME), "num-other-sentinels\n1", deadline);
+      RedisProcesses.awaitReply(null, port, "num-slaves\n1", deadline, "SENTINEL", "MASTER", MASTER_NAME);
+      RedisProcesses.awaitReply(null, port, "num-other-sentinels\n1", deadline, "SENTINEL", "MASTER", MASTER_NAME);
     }
   }
 
@@ -80,22 +80,8 @@ public final class RedisSentinelExtension implements BeforeAllCallback, AfterAll
     Process p = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start();
     processes.add(p);
-    awaitReply(port, List.of("PING"), "PONG", System.currentTimeMillis() + 10_000);
+    RedisProcesses.awaitReply(p, port, "PONG", System.currentTimeMillis() + 10_000, "PING");
     return p;
-  }
-
-  private static void awaitReply(int port, List<String> command, String contains, long deadline) throws InterruptedException {
-    while (true) {
-      String reply = RedisProcesses.tryCommand(port, command.toArray(String[]::new));
-      if (reply != null && reply.contains(contains)) {
-        return;
-      }
-      if (System.currentTimeMillis() > deadline) {
-        throw new IllegalStateException("port " + port + " never answered " + String.join(" ", command)
-            + " with '" + contains + "' (last reply: " + reply + ")");
-      }
-      Thread.sleep(50);
-    }
   }
 
   @Override
@@ -148,8 +134,8 @@ public final class RedisSentinelExtension implements BeforeAllCallback, AfterAll
 
   /** Waits until the Sentinels name the replica as master (up to {@code timeoutMs}). */
   public void awaitFailover(long timeoutMs) throws InterruptedException {
-    awaitReply(sentinelPorts.get(0), List.of("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME),
-        "\n" + replicaPort, System.currentTimeMillis() + timeoutMs);
-    awaitReply(replicaPort, List.of("INFO", "replication"), "role:master", System.currentTimeMillis() + timeoutMs);
+    RedisProcesses.awaitReply(null, sentinelPorts.get(0), "\n" + replicaPort, System.currentTimeMillis() + timeoutMs,
+        "SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME);
+    RedisProcesses.awaitReply(null, replicaPort, "role:master", System.currentTimeMillis() + timeoutMs, "INFO", "replication");
   }
 }
