@@ -123,7 +123,7 @@ public final class RedisSaleStore implements SaleStore {
   private static final RedisScript CREATE = script("create", """
       if redis.call('EXISTS', P .. 'def') == 1 then return reply('EXISTS', {}) end
       redis.call('HSET', P .. 'def', 'json', ARGV[4], 'starts', ARGV[5], 'ends', ARGV[6], 'limit', ARGV[7],
-                 'hold', ARGV[8], 'cancelled', '0')
+                 'hold', ARGV[8], 'cancelled', '0', 'rev', 1)
       redis.call('HSET', P .. 'stock', 'allotted', ARGV[9], 'available', ARGV[9], 'held', 0, 'sold', 0, 'expired', 0)
       bump()
       return reply('OK', {})
@@ -136,6 +136,7 @@ public final class RedisSaleStore implements SaleStore {
       if d[2] == '1' then return reply('CONFLICT', {why = 'cancelled'}) end
       if now_ms() >= tonumber(d[1]) then return reply('CONFLICT', {why = 'started'}) end
       redis.call('HSET', P .. 'def', 'json', ARGV[4], 'starts', ARGV[5], 'ends', ARGV[6], 'limit', ARGV[7], 'hold', ARGV[8])
+      redis.call('HINCRBY', P .. 'def', 'rev', 1)
       redis.call('HSET', P .. 'stock', 'allotted', ARGV[9], 'available', ARGV[9], 'held', 0, 'sold', 0, 'expired', 0)
       bump()
       return reply('OK', {})
@@ -151,24 +152,46 @@ public final class RedisSaleStore implements SaleStore {
       return reply('OK', {})
       """);
 
-  /** ARGV[4] buyer, 5 quantity, 6 idempotency key, 7 new reservation id. */
+  /**
+   * Reserves for a batch of buyers in one call, each exactly as if alone and in order (see
+   * {@link ReserveBatches}). ARGV from 4: five per request: buyer, quantity, idempotency key, new
+   * reservation id, and the definition revision the caller checked the buyer against ({@code ''}: no
+   * check). Returns {@code {replies = [...], def = ...}}: one reply per request, in order; a request
+   * whose revision is not the stored one gets {@code STALE} (nothing changed) and {@code def} then
+   * carries the stored definition (json, cancelled, rev). Failures carry no stock (callers read none).
+   */
   private static final RedisScript RESERVE = script("reserve", """
       local now = now_ms()
-      if redis.call('EXISTS', P .. 'def') == 0 then return reply('NOT_FOUND', {}) end
-      local ik = ARGV[4] .. '\\0' .. ARGV[6]
-      local prior = redis.call('HGET', P .. 'idem', ik)
-      if prior then return reply('OK', {rsv = rsv(prior), replay = true}) end
-      local d = redis.call('HMGET', P .. 'def', 'starts', 'ends', 'limit', 'hold', 'cancelled')
-      if d[5] == '1' then return reply('ENDED', {}) end
-      if now < tonumber(d[1]) then return reply('NOT_STARTED', {}) end
-      if now >= tonumber(d[2]) then return reply('ENDED', {}) end
-      local qty = tonumber(ARGV[5])
-      local has = num(redis.call('HGET', P .. 'buyers', ARGV[4]))
-      if has + qty > tonumber(d[3]) then return reply('LIMIT_EXCEEDED', {has = has, limit = tonumber(d[3])}) end
-      if num(redis.call('HGET', P .. 'stock', 'available')) < qty then return reply('SOLD_OUT', {}) end
-      hold(ARGV[7], ARGV[4], qty, now + tonumber(d[4]) * 1000, ARGV[6], now)
-      redis.call('HSET', P .. 'idem', ik, ARGV[7])
-      return reply('OK', {rsv = rsv(ARGV[7])})
+      local results = {}
+      local out = {replies = results}
+      if redis.call('EXISTS', P .. 'def') == 0 then
+        for i = 4, #ARGV, 5 do results[#results + 1] = {status = 'NOT_FOUND'} end
+        return cjson.encode(out)
+      end
+      local d = redis.call('HMGET', P .. 'def', 'starts', 'ends', 'limit', 'hold', 'cancelled', 'rev')
+      local starts, ends, limit, holdMs = tonumber(d[1]), tonumber(d[2]), tonumber(d[3]), tonumber(d[4]) * 1000
+      local function one(buyer, qty, key, rid, rev)
+        if rev ~= '' and tonumber(rev) ~= num(d[6]) then
+          out.def = {json = redis.call('HGET', P .. 'def', 'json'), cancelled = d[5], rev = num(d[6])}
+          return {status = 'STALE'}
+        end
+        local ik = buyer .. '\\0' .. key
+        local prior = redis.call('HGET', P .. 'idem', ik)
+        if prior then return {status = 'OK', rsv = rsv(prior), replay = true, stock = stock()} end
+        if d[5] == '1' then return {status = 'ENDED'} end
+        if now < starts then return {status = 'NOT_STARTED'} end
+        if now >= ends then return {status = 'ENDED'} end
+        local has = num(redis.call('HGET', P .. 'buyers', buyer))
+        if has + qty > limit then return {status = 'LIMIT_EXCEEDED', has = has, limit = limit} end
+        if num(redis.call('HGET', P .. 'stock', 'available')) < qty then return {status = 'SOLD_OUT'} end
+        hold(rid, buyer, qty, now + holdMs, key, now)
+        redis.call('HSET', P .. 'idem', ik, rid)
+        return {status = 'OK', rsv = rsv(rid), stock = stock()}
+      end
+      for i = 4, #ARGV, 5 do
+        results[#results + 1] = one(ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2], ARGV[i + 3], ARGV[i + 4])
+      end
+      return cjson.encode(out)
       """);
 
   /** ARGV[4] reservation id, 5 order id, 6 order json. */
@@ -253,22 +276,28 @@ public final class RedisSaleStore implements SaleStore {
       return 'OK'
       """);
 
-  /** Most sale definitions whose decoded form is kept (see {@link #decoded}); beyond it the memo starts over. */
-  private static final int DECODED_MAX = 10_000;
+  /** Most sale definitions whose decoded form is kept (see {@link #known}); beyond it the memo starts over. */
+  private static final int KNOWN_MAX = 10_000;
 
   private final RedisConnector redis;
   private final Clock clock;
   /**
-   * Sale id → the definition JSON last read from Redis and its decoded {@link Sale} (immutable): every
-   * reserve reads the definition, and during a rush it is the same JSON thousands of times a second.
-   * Only the decoding is skipped; the JSON is still read from Redis each time and compared.
+   * Sale id → the definition this node last read from Redis: its JSON, revision ({@code rev}, +1 on
+   * every update) and decoded {@link Sale} (immutable). {@link #get} refreshes it and skips decoding an
+   * unchanged JSON; {@link #getRecent} answers from it without Redis, and {@link #reserve(Sale, String,
+   * int, String)} sends its revision so Redis refuses a reservation checked against an old definition.
    */
-  private final Map<String, Map.Entry<String, Sale>> decoded = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Known> known = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Reserve requests grouped into one script call per sale while a rush is on. */
+  private final ReserveBatches<String[]> reserves;
+
+  private record Known(String json, long rev, Sale sale) {}
 
   /** @param clock stamps createdAt of orders only; every time check uses Redis TIME */
   public RedisSaleStore(RedisConnector redis, Clock clock) {
     this.redis = redis;
     this.clock = clock;
+    this.reserves = new ReserveBatches<>(redis.vertx(), this::reserveBatch);
   }
 
   private static String prefix(String saleId) {
@@ -310,28 +339,35 @@ public final class RedisSaleStore implements SaleStore {
 
   @Override
   public Future<Sale> get(String saleId) {
-    return redis.<List<KeyValue<String, String>>>call(c -> c.hmget(prefix(saleId) + "def", "json", "cancelled"))
-        .map(fields -> decodeSale(saleId, fields));
+    return redis.<List<KeyValue<String, String>>>call(c -> c.hmget(prefix(saleId) + "def", "json", "cancelled", "rev"))
+        .map(fields -> fields.get(0).isEmpty() ? forget(saleId)
+            : remember(saleId, fields.get(0).getValue(), "1".equals(fields.get(1).getValueOrElse("0")),
+                Long.parseLong(fields.get(2).getValueOrElse("0"))));
   }
 
-  private Sale decodeSale(String saleId, List<KeyValue<String, String>> fields) {
-    if (fields.get(0).isEmpty()) {
-      decoded.remove(saleId);
-      return null;
+  /** @return the sale as this node last read it (no Redis call), or as {@link #get} when never read */
+  @Override
+  public Future<Sale> getRecent(String saleId) {
+    Known k = known.get(saleId);
+    return k != null ? Future.succeededFuture(k.sale()) : get(saleId);
+  }
+
+  private Sale forget(String saleId) {
+    known.remove(saleId);
+    return null;
+  }
+
+  /** Records a definition read from Redis; @return it decoded (state CANCELLED when cancelled) */
+  private Sale remember(String saleId, String json, boolean cancelled, long rev) {
+    Known last = known.get(saleId);
+    Sale stored = last != null && last.json().equals(json) ? last.sale().withState(Sale.State.SCHEDULED)
+        : decode(json, Sale.class);
+    Sale sale = cancelled ? stored.withState(Sale.State.CANCELLED) : stored;
+    if (known.size() >= KNOWN_MAX) {
+      known.clear();
     }
-    String json = fields.get(0).getValue();
-    Map.Entry<String, Sale> last = decoded.get(saleId);
-    Sale sale;
-    if (last != null && last.getKey().equals(json)) {
-      sale = last.getValue();
-    } else {
-      sale = decode(json, Sale.class);
-      if (decoded.size() >= DECODED_MAX) {
-        decoded.clear();
-      }
-      decoded.put(saleId, Map.entry(json, sale));
-    }
-    return "1".equals(fields.get(1).getValueOrElse("0")) ? sale.withState(Sale.State.CANCELLED) : sale;
+    known.put(saleId, new Known(json, rev, sale));
+    return sale;
   }
 
   @Override
@@ -383,13 +419,66 @@ public final class RedisSaleStore implements SaleStore {
 
   @Override
   public Future<Outcome<Reservation>> reserve(String saleId, String buyerId, int quantity, String idempotencyKey) {
-    String rid = "rsv_" + (saleId != null && saleId.length() > 4 ? saleId.substring(4) : "") + "_" + Ids.random(16);
-    return run(RESERVE, saleId, buyerId, Integer.toString(quantity), idempotencyKey, rid).compose(reply -> {
+    return reserveAt(saleId, "", buyerId, quantity, idempotencyKey);
+  }
+
+  @Override
+  public Future<Outcome<Reservation>> reserve(Sale checked, String buyerId, int quantity, String idempotencyKey) {
+    Known k = known.get(checked.id());
+    if (k != null && sameDefinition(k.sale(), checked)) {
+      return reserveAt(checked.id(), Long.toString(k.rev()), buyerId, quantity, idempotencyKey);
+    }
+    // Not the definition this node knows: read it, then reserve only if the caller's is still current.
+    return get(checked.id()).compose(fresh -> {
+      Known now = known.get(checked.id());
+      if (fresh == null || now == null) {
+        return Future.failedFuture(notFound("sale", checked.id()));
+      }
+      return sameDefinition(now.sale(), checked)
+          ? reserveAt(checked.id(), Long.toString(now.rev()), buyerId, quantity, idempotencyKey)
+          : Future.failedFuture(new DefinitionChanged(fresh));
+    });
+  }
+
+  private static boolean sameDefinition(Sale a, Sale b) {
+    return a.withState(Sale.State.SCHEDULED).equals(b.withState(Sale.State.SCHEDULED));
+  }
+
+  /** @param rev the definition revision the caller checked, or "" for none */
+  private Future<Outcome<Reservation>> reserveAt(String saleId, String rev, String buyerId, int quantity,
+                                                 String idempotencyKey) {
+    if (saleId == null || saleId.length() != 20 || !saleId.startsWith("sal_")) {
+      return Future.failedFuture(notFound("sale", saleId));
+    }
+    String rid = "rsv_" + saleId.substring(4) + "_" + Ids.random(16);
+    String[] request = {buyerId, Integer.toString(quantity), idempotencyKey, rid, rev};
+    return reserves.submit(saleId, request).compose(reply -> {
       String status = status(reply);
+      if ("STALE".equals(status)) {
+        Known now = known.get(saleId);
+        return Future.failedFuture(new DefinitionChanged(now != null ? now.sale() : null));
+      }
       if (!"OK".equals(status)) {
         return Future.failedFuture(SaleErrors.reserveFailure(status, saleId, reply.path("limit").asInt()));
       }
       return Future.succeededFuture(outcome(saleId, reply, reservation(saleId, reply.get("rsv"))));
+    });
+  }
+
+  /** One script call for a batch of one sale's reserve requests (see {@link ReserveBatches}). */
+  private Future<List<JsonNode>> reserveBatch(String saleId, List<String[]> requests) {
+    String[] args = new String[requests.size() * 5];
+    for (int i = 0; i < requests.size(); i++) {
+      System.arraycopy(requests.get(i), 0, args, i * 5, 5);
+    }
+    return run(RESERVE, saleId, args).map(reply -> {
+      JsonNode def = reply.get("def");
+      if (def != null && def.hasNonNull("json")) {
+        remember(saleId, def.get("json").asText(), "1".equals(def.path("cancelled").asText()), def.path("rev").asLong());
+      }
+      List<JsonNode> replies = new ArrayList<>(requests.size());
+      reply.path("replies").forEach(replies::add);
+      return replies;
     });
   }
 

@@ -72,7 +72,12 @@ public final class SaleOps {
 
   /** @return the sale if this buyer may buy in it, else NOT_FOUND */
   private Future<Sale> visibleSale(Identity buyer, String saleId) {
-    return service.saleOf(buyer.brandId(), saleId).map(sale -> {
+    return visibleSale(buyer, saleId, false);
+  }
+
+  /** @param recent see {@link SaleService#saleOf(String, String, boolean)} */
+  private Future<Sale> visibleSale(Identity buyer, String saleId, boolean recent) {
+    return service.saleOf(buyer.brandId(), saleId, recent).map(sale -> {
       if (buyer.showId() != null && sale.showId() != null && !buyer.showId().equals(sale.showId())) {
         throw new ProtocolException(ErrorCode.NOT_FOUND, "sale " + saleId + " not found");
       }
@@ -100,7 +105,8 @@ public final class SaleOps {
     String key = data.text("idempotencyKey", 1, 100, Reservation.IDEMPOTENCY_KEY,
         "must be " + Reservation.IDEMPOTENCY_KEY_RULE, null);
     int units = (int) data.integer("quantity", 1, Sale.MAX_QUANTITY, 1L);
-    return service.admitReserve(() -> visibleSale(buyer, saleId).compose(sale -> notBanned(buyer, sale))
+    // The definition as this node last read it: the reservation itself is refused if it changed since.
+    return service.admitReserve(() -> visibleSale(buyer, saleId, true).compose(sale -> notBanned(buyer, sale))
         .compose(sale -> service.reserve(sale, buyer.userId(), units, key))
         .map(SaleViews::reservation));
   }

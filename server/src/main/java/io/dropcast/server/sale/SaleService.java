@@ -127,10 +127,19 @@ public final class SaleService {
 
   /** @return the brand's sale, or fails NOT_FOUND (also for another brand's sale) */
   public Future<Sale> saleOf(String brandId, String saleId) {
+    return saleOf(brandId, saleId, false);
+  }
+
+  /**
+   * @param recent answer from this node's last read when it has one ({@link SaleStore#getRecent}): for
+   *     checks before a reservation, which itself detects a definition changed since
+   * @return the brand's sale, or fails NOT_FOUND (also for another brand's sale)
+   */
+  public Future<Sale> saleOf(String brandId, String saleId, boolean recent) {
     if (saleId == null || !SALE_ID.matcher(saleId).matches()) {
       return Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, "sale " + saleId + " not found"));
     }
-    return sales.get(saleId).compose(s -> s != null && s.brandId().equals(brandId) ? Future.succeededFuture(s)
+    return (recent ? sales.getRecent(saleId) : sales.get(saleId)).compose(s -> s != null && s.brandId().equals(brandId) ? Future.succeededFuture(s)
         : Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, "sale " + saleId + " not found")));
   }
 
@@ -272,10 +281,32 @@ public final class SaleService {
 
   /** Reserves for a buyer; see {@link SaleStore#reserve}. */
   public Future<Reservation> reserve(Sale sale, String buyerId, int quantity, String idempotencyKey) {
-    return sales.reserve(sale.id(), buyerId, quantity, idempotencyKey).map(out -> {
+    return reserve(sale, buyerId, quantity, idempotencyKey, true);
+  }
+
+  /**
+   * @param sale the definition the caller checked the buyer against (brand, show, bans); when it
+   *     changed meanwhile on another node, the reservation is retried once in the current one if that
+   *     has the same brand and show (so the checks still hold), else it fails CONFLICT
+   */
+  private Future<Reservation> reserve(Sale sale, String buyerId, int quantity, String idempotencyKey, boolean mayRetry) {
+    return sales.reserve(sale, buyerId, quantity, idempotencyKey).map(out -> {
       afterStockChange(sale, out);
       activity.reserved(sale, out.value(), out.stock());
       return out.value();
+    }).recover(e -> {
+      if (!(e instanceof SaleStore.DefinitionChanged changed)) {
+        return Future.failedFuture(e);
+      }
+      Sale now = changed.current();
+      if (now == null) {
+        return Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, "sale " + sale.id() + " not found"));
+      }
+      if (mayRetry && now.brandId().equals(sale.brandId()) && java.util.Objects.equals(now.showId(), sale.showId())) {
+        return reserve(now, buyerId, quantity, idempotencyKey, false);
+      }
+      return Future.failedFuture(new ProtocolException(ErrorCode.CONFLICT,
+          "sale " + sale.id() + " changed while you reserved; reserve again"));
     });
   }
 

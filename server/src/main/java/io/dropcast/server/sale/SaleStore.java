@@ -30,6 +30,17 @@ public interface SaleStore {
   /** @return the sale (state SCHEDULED or CANCELLED as stored), or null */
   Future<Sale> get(String saleId);
 
+  /**
+   * Like {@link #get}, but may answer from what this node read last instead of asking a shared store,
+   * so the result may miss a change made on another node (use it to check a buyer before
+   * {@link #reserve(Sale, String, int, String)}, which detects exactly that).
+   *
+   * @return the sale, or null
+   */
+  default Future<Sale> getRecent(String saleId) {
+    return get(saleId);
+  }
+
   /** @return a brand's sales, oldest first */
   Future<List<Sale>> listByBrand(String brandId);
 
@@ -52,6 +63,31 @@ public interface SaleStore {
    * hold until now + holdSeconds. Failures are not remembered under the idempotency key.
    */
   Future<Outcome<Reservation>> reserve(String saleId, String buyerId, int quantity, String idempotencyKey);
+
+  /**
+   * {@link #reserve(String, String, int, String)} in the sale as the caller checked the buyer against
+   * it: when the stored definition is no longer {@code checked} (changed on another node since this
+   * node read it), fails with {@link DefinitionChanged} and changes nothing. A store whose
+   * definitions are always current (one node) may skip the check.
+   */
+  default Future<Outcome<Reservation>> reserve(Sale checked, String buyerId, int quantity, String idempotencyKey) {
+    return reserve(checked.id(), buyerId, quantity, idempotencyKey);
+  }
+
+  /** The definition a caller checked is not the stored one any more; nothing was changed. */
+  final class DefinitionChanged extends RuntimeException {
+    private final transient Sale current;
+
+    DefinitionChanged(Sale current) {
+      super("the sale's definition changed", null, false, false);
+      this.current = current;
+    }
+
+    /** @return the stored definition now, or null when the sale is gone */
+    public Sale current() {
+      return current;
+    }
+  }
 
   /**
    * Turns a held reservation into an order. The same order again when already confirmed;

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dropcast.server.store.redis.RedisConnector;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * What the Redis sale store promises beyond {@link SaleStoreContract}: every confirmed order lands in
  * the {@code dc:orders} stream exactly once, even when the append step is lost (node died after the
  * confirm script) or retried. Run on a standalone Redis and on a Redis Cluster, where the stream and
- * the sale live in different hash slots.
+ * the sale live in different hash slots. A node that checked a buyer against a definition another node
+ * changed since never reserves in the old one.
  */
 public abstract class RedisSaleStoreContract extends SaleStoreContract {
 
@@ -80,5 +83,34 @@ public abstract class RedisSaleStoreContract extends SaleStoreContract {
     assertThat(streamEntriesOf(order.id())).hasSize(1);
     assertThat(await(store().activeSaleIds())).doesNotContain(sale.id());
     assertThat(await(connector().<Long>call(c -> c.scard("dc:{sale:" + sale.id() + "}:outbox")))).isZero();
+  }
+
+  @Test
+  void a_node_that_checked_a_buyer_against_an_edited_sale_reserves_nothing_and_learns_the_new_definition()
+      throws Exception {
+    SaleStore nodeA = store();
+    SaleStore nodeB = new RedisSaleStore(connector(), Clock.systemUTC());
+    Instant now = Instant.now();
+    Sale scheduled = await(nodeA.create(sale("brd_edit", 5, 2, 60, now.plusMillis(1500), now.plusSeconds(600))));
+    Sale seenByA = await(nodeA.getRecent(scheduled.id()));
+    assertThat(seenByA).isEqualTo(scheduled);
+
+    // Node B edits the sale before it opens; node A's copy is now out of date.
+    Sale edited = new Sale(scheduled.id(), scheduled.brandId(), scheduled.productId(), "shw_other", 990,
+        scheduled.currency(), scheduled.quantity(), scheduled.startsAt(), scheduled.endsAt(), scheduled.perBuyerLimit(),
+        scheduled.holdSeconds(), Sale.State.SCHEDULED, scheduled.createdAt(), Instant.now());
+    await(nodeB.updateBeforeStart(edited));
+    assertThat(await(nodeA.getRecent(scheduled.id()))).as("A answers from its last read").isEqualTo(scheduled);
+    Thread.sleep(Math.max(0, java.time.Duration.between(Instant.now(), scheduled.startsAt()).toMillis() + 100));
+
+    Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> await(nodeA.reserve(seenByA, "ann", 1, "k")));
+    assertThat(refused).isInstanceOf(SaleStore.DefinitionChanged.class);
+    assertThat(((SaleStore.DefinitionChanged) refused).current()).isEqualTo(edited);
+    assertThat(await(nodeA.stock(scheduled.id())).available()).as("nothing held").isEqualTo(5);
+    assertThat(await(nodeA.getRecent(scheduled.id()))).as("A learnt the edit").isEqualTo(edited);
+
+    Reservation held = await(nodeA.reserve(edited, "ann", 1, "k")).value();
+    assertThat(held.buyerId()).isEqualTo("ann");
+    assertThat(await(nodeA.stock(scheduled.id())).available()).isEqualTo(4);
   }
 }

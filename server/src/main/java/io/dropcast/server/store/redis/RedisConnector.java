@@ -199,6 +199,11 @@ public final class RedisConnector {
     });
   }
 
+  /** @return the Vert.x instance whose contexts results complete on */
+  public Vertx vertx() {
+    return vertx;
+  }
+
   /**
    * Runs Redis commands asynchronously. In cluster mode each command goes to the master of its
    * key's hash slot; a script or multi-key command must keep all its keys in one slot.
