@@ -233,6 +233,23 @@ public final class ServerProcess implements AutoCloseable {
     return sums;
   }
 
+  /**
+   * @param name a summary's name in the server's /metrics (e.g. {@code dropcast_media_relay_latency_seconds})
+   * @return its quantiles as the server computes them (quantile label → value; empty when absent)
+   */
+  public Map<String, Double> quantiles(String name) throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
+    String text = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics")).timeout(java.time.Duration.ofSeconds(15)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    Map<String, Double> quantiles = new java.util.TreeMap<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(name)
+        + "\\{quantile=\"([0-9.]+)\"\\} (\\S+)$").matcher(text);
+    while (m.find()) {
+      quantiles.put(m.group(1), Double.parseDouble(m.group(2)));
+    }
+    return quantiles;
+  }
+
   /** @return the server's log so far */
   public String log() throws IOException {
     return Files.readString(log);

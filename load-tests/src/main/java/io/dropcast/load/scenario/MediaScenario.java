@@ -22,8 +22,11 @@ import org.HdrHistogram.Recorder;
 /**
  * media: a host sends a synthetic stream (default 2.5 Mbit/s, 30 fps, a keyframe every 2 s) to N
  * viewers, some of which stop reading (slow). Measures egress bits/s per server core, server-added
- * latency (frame timestamps are the host's {@code System.nanoTime()/1000}, same JVM as the viewers),
- * frames dropped for slow viewers, and a late joiner's time to its first keyframe.
+ * latency as the server times it (a frame read from the host → flushed to the kernel for every viewer
+ * of an event loop: {@code dropcast_media_relay_latency_seconds}) and end to end as the generator sees
+ * it (frame timestamps are the host's {@code System.nanoTime()/1000}, same JVM as the viewers; this
+ * includes the generator's own queue when its one core is saturated), frames dropped for slow viewers,
+ * and a late joiner's time to its first keyframe.
  */
 public final class MediaScenario implements Scenario {
   @Override
@@ -143,7 +146,12 @@ public final class MediaScenario implements Scenario {
         double coresUsed = cpu / seconds;
         double perCore = bits / Math.max(0.01, cpu);
         var histogram = latency.getIntervalHistogram();
-        result.latency("server-added latency (host send → viewer receive)", histogram);
+        // The server's own timing: frame read from the host → flushed to the kernel for every viewer of a loop.
+        Map<String, Double> relay = server.quantiles("dropcast_media_relay_latency_seconds");
+        double relayP50 = relay.getOrDefault("0.5", -0.001) * 1000;
+        double relayP99 = relay.getOrDefault("0.99", -0.001) * 1000;
+        double relayP999 = relay.getOrDefault("0.999", -0.001) * 1000;
+        result.latency("host send → viewer receive (generator-measured)", histogram);
         result.throughputUnit("Mbit/s read by viewers");
         double firstKeyMs = firstKeyAt.get() == 0 ? -1 : (firstKeyAt.get() - lateJoinAt) / 1e6;
         result.figure("frames sent", frameNo.get())
@@ -151,12 +159,15 @@ public final class MediaScenario implements Scenario {
             .figure("egress bits/s (read by viewers)", bitsPerSecond)
             .figure("server cores used", coresUsed)
             .figure("egress bits per server-CPU-second", perCore)
-            .figure("p50 latency ms", histogram.getValueAtPercentile(50) / 1000.0)
-            .figure("p99 latency ms", histogram.getValueAtPercentile(99) / 1000.0)
+            .figure("server-added p50 ms (server: read → flushed to kernel)", relayP50)
+            .figure("server-added p99 ms (server: read → flushed to kernel)", relayP99)
+            .figure("server-added p999 ms (server: read → flushed to kernel)", relayP999)
+            .figure("host send → viewer receive p50 ms (generator-measured)", histogram.getValueAtPercentile(50) / 1000.0)
+            .figure("host send → viewer receive p99 ms (generator-measured)", histogram.getValueAtPercentile(99) / 1000.0)
             .figure("late joiner first frame kind (0=config,1=key,2=delta)", firstKindSeen.get())
             .figure("late joiner time to first keyframe ms", firstKeyMs)
             .target("egress per server core", perCore / 1e9, ">=", 1.5, "Gbit/s")
-            .target("server-added p99", histogram.getValueAtPercentile(99) / 1000.0, "<=", 5, "ms")
+            .target("server-added p99", relayP99 < 0 ? 1e9 : relayP99, "<=", 5, "ms")
             .target("late joiner first keyframe", firstKeyMs < 0 ? 1e9 : firstKeyMs, "<=", gopSeconds * 1000.0, "ms");
         LiveSettings.serverMediaFigures(server, result);
       }

@@ -2,6 +2,7 @@ package io.dropcast.server.live;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 /**
  * Meters of the live-show runtime. No per-show or per-user labels (bounded cardinality): per-show
@@ -15,6 +16,8 @@ final class LiveMetrics {
   final Counter mediaDrops;
   final Counter flushes;
   final Counter slowCloses;
+  final Timer eventFanoutLatency;
+  final Timer mediaRelayLatency;
 
   LiveMetrics(MeterRegistry registry) {
     eventsPublished = Counter.builder("dropcast_live_events_published")
@@ -32,5 +35,14 @@ final class LiveMetrics {
         .description("Channel flushes by the fan-out (writes / flushes = messages per flush)").register(registry);
     slowCloses = Counter.builder("dropcast_live_slow_closes")
         .description("Viewers closed with 4408 because more than live.max-queued-bytes was queued").register(registry);
+    // Quantiles over the last two minutes (Micrometer's default expiry), computed on the node.
+    eventFanoutLatency = Timer.builder("dropcast_live_event_fanout_latency")
+        .description("Server-side latency of a show event: fanned out by its room → flushed to the kernel for "
+            + "every viewer of one event loop (per event and loop)")
+        .publishPercentiles(0.5, 0.99, 0.999).register(registry);
+    mediaRelayLatency = Timer.builder("dropcast_media_relay_latency")
+        .description("Server-added latency of a media frame: read from the host (or from Redis) → flushed to "
+            + "the kernel for every viewer of one event loop (per frame and loop)")
+        .publishPercentiles(0.5, 0.99, 0.999).register(registry);
   }
 }

@@ -50,10 +50,15 @@ final class LoopGroup {
   private boolean flushScheduled;
   private final Runnable flushTask = this::flushDirty;
   private final Runnable drainTask = this::drain;
+  /** When the events / media frames written since the last flush reached the room (server-side latency). */
+  private final FlushTimes eventTimes;
+  private final FlushTimes mediaTimes;
 
   LoopGroup(ContextInternal context, LiveShows live) {
     this.context = context;
     this.live = live;
+    this.eventTimes = new FlushTimes(live.metrics.eventFanoutLatency);
+    this.mediaTimes = new FlushTimes(live.metrics.mediaRelayLatency);
   }
 
   /** Adds a viewer (on this loop); it receives the events delivered from now on. */
@@ -85,8 +90,11 @@ final class LoopGroup {
   /**
    * Takes one shared event (and the caller's reference) for every viewer of this loop; it is written
    * with the other events collected until the flush task runs ({@link #drain}).
+   *
+   * @param fannedOutNanos {@link System#nanoTime()} when the room fanned the event out
    */
-  void deliverEvent(ByteBuf event) {
+  void deliverEvent(ByteBuf event, long fannedOutNanos) {
+    eventTimes.add(fannedOutNanos);
     pending.add(event);
     pendingBytes += event.readableBytes();
     if (pendingBytes >= MAX_PENDING_BYTES) {
@@ -173,6 +181,9 @@ final class LoopGroup {
         }
       }
       live.metrics.mediaWrites.increment(written);
+      if (written > 0) {
+        mediaTimes.add(frame.receivedNanos());
+      }
     } finally {
       frame.release();
     }
@@ -246,5 +257,37 @@ final class LoopGroup {
     }
     dirty.clear();
     live.metrics.flushes.increment(n);
+    long now = System.nanoTime();
+    eventTimes.flushed(now);
+    mediaTimes.flushed(now);
+  }
+
+  /**
+   * Start times of the messages written since the last flush, recorded into a timer once they are
+   * flushed: at most {@link #MAX} per flush (a flush holds one or two media frames, or a burst of
+   * events; beyond that the first ones stand for the rest). Confined to the group's loop.
+   */
+  private static final class FlushTimes {
+    static final int MAX = 32;
+    private final long[] started = new long[MAX];
+    private int count;
+    private final io.micrometer.core.instrument.Timer timer;
+
+    FlushTimes(io.micrometer.core.instrument.Timer timer) {
+      this.timer = timer;
+    }
+
+    void add(long nanos) {
+      if (count < MAX) {
+        started[count++] = nanos;
+      }
+    }
+
+    void flushed(long now) {
+      for (int i = 0; i < count; i++) {
+        timer.record(now - started[i], java.util.concurrent.TimeUnit.NANOSECONDS);
+      }
+      count = 0;
+    }
   }
 }

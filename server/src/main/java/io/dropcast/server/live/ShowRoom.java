@@ -506,10 +506,11 @@ final class ShowRoom {
   /** Fans out the event numbered {@link #seq} and keeps it in the history; takes over the caller's reference. */
   private void fanOut(ByteBuf bytes) {
     live.metrics.eventsPublished.increment();
+    long fannedOut = System.nanoTime();
     for (LoopGroup g : groups.values()) {
       if (g.members > 0) {
         bytes.retain();
-        g.context.runOnContext(v -> g.deliverEvent(bytes));
+        g.context.runOnContext(v -> g.deliverEvent(bytes, fannedOut));
       }
     }
     if (live.historySize > 0) {

@@ -13,12 +13,19 @@ import io.netty.buffer.ByteBuf;
  *
  * @param content header + payload, exactly as the host sent it
  * @param header the parsed header
+ * @param receivedNanos {@link System#nanoTime()} when this node read the frame (from the host, or from
+ *     Redis for a host on another node): where the server-added latency starts
  */
-public record RelayFrame(ByteBuf content, MediaFrame.Header header) {
+public record RelayFrame(ByteBuf content, MediaFrame.Header header, long receivedNanos) {
 
   /** @return the frame's size in bytes */
   public int size() {
     return content.readableBytes();
+  }
+
+  /** A frame read just now. */
+  public RelayFrame(ByteBuf content, MediaFrame.Header header) {
+    this(content, header, System.nanoTime());
   }
 
   /** @return this frame with one more reference to its content */

@@ -93,6 +93,37 @@ class LiveMediaTest {
     }
   }
 
+  /** @return the value of one sample line of /metrics (name with labels), or -1 when absent */
+  static double metric(String sample) throws Exception {
+    String text = node.rest().get("/metrics", null).text();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(sample) + " (\\S+)$")
+        .matcher(text);
+    return m.find() ? Double.parseDouble(m.group(1)) : -1;
+  }
+
+  @Test
+  void the_server_reports_how_long_it_took_from_reading_a_frame_or_event_to_flushing_it_to_viewers() throws Exception {
+    Show show = acme.show(false);
+    double framesBefore = Math.max(0, metric("dropcast_media_relay_latency_seconds_count"));
+    double eventsBefore = Math.max(0, metric("dropcast_live_event_fanout_latency_seconds_count"));
+    try (DropcastClient host = liveHost(show);
+         DropcastClient viewer = acme.joined(acme.viewerToken(show, "timed"), show)) {
+      for (int i = 0; i < 30; i++) {
+        host.sendMedia(video(1, i, 1000));
+      }
+      for (int i = 0; i < 30; i++) {
+        media(viewer);
+      }
+      host.call("chat.send", show.id(), Map.of("text", "timed"));
+      next(viewer, "chat.message");
+    }
+    assertThat(metric("dropcast_media_relay_latency_seconds_count") - framesBefore).isGreaterThanOrEqualTo(30);
+    assertThat(metric("dropcast_live_event_fanout_latency_seconds_count") - eventsBefore).isGreaterThanOrEqualTo(1);
+    for (String name : List.of("dropcast_media_relay_latency_seconds", "dropcast_live_event_fanout_latency_seconds")) {
+      assertThat(metric(name + "{quantile=\"0.99\"}")).as(name + " p99").isGreaterThan(0).isLessThan(5);
+    }
+  }
+
   @Test
   void late_joiner_gets_codec_config_first_and_starts_at_the_last_keyframe() throws Exception {
     Show show = acme.show(false);
