@@ -234,20 +234,40 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * @param name a summary's name in the server's /metrics (e.g. {@code dropcast_media_relay_latency_seconds})
-   * @return its quantiles as the server computes them (quantile label → value; empty when absent)
+   * @param name a histogram's name in the server's /metrics (e.g. {@code dropcast_media_relay_latency_seconds})
+   * @return its cumulative bucket counts now (upper bound {@code le} → count; empty when absent)
    */
-  public Map<String, Double> quantiles(String name) throws IOException, InterruptedException {
+  public java.util.NavigableMap<Double, Double> histogram(String name) throws IOException, InterruptedException {
     HttpClient http = HttpClient.newHttpClient();
     String text = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics")).timeout(java.time.Duration.ofSeconds(15)).build(),
         HttpResponse.BodyHandlers.ofString()).body();
-    Map<String, Double> quantiles = new java.util.TreeMap<>();
+    java.util.NavigableMap<Double, Double> buckets = new java.util.TreeMap<>();
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(name)
-        + "\\{quantile=\"([0-9.]+)\"\\} (\\S+)$").matcher(text);
+        + "_bucket\\{le=\"([^\"]+)\"\\} (\\S+)$").matcher(text);
     while (m.find()) {
-      quantiles.put(m.group(1), Double.parseDouble(m.group(2)));
+      buckets.put(m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1)),
+          Double.parseDouble(m.group(2)));
     }
-    return quantiles;
+    return buckets;
+  }
+
+  /**
+   * @return the {@code q} quantile of what a histogram recorded between two reads of
+   *     {@link #histogram} (the upper bound of the bucket it falls in, as Prometheus would bound it),
+   *     or NaN when nothing was recorded
+   */
+  public static double quantile(java.util.NavigableMap<Double, Double> before, java.util.NavigableMap<Double, Double> after,
+                                double q) {
+    double total = after.getOrDefault(Double.POSITIVE_INFINITY, 0.0) - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
+    if (total <= 0) {
+      return Double.NaN;
+    }
+    for (Map.Entry<Double, Double> e : after.entrySet()) {
+      if (e.getValue() - before.getOrDefault(e.getKey(), 0.0) >= q * total) {
+        return e.getKey();
+      }
+    }
+    return Double.POSITIVE_INFINITY;
   }
 
   /** @return the server's log so far */

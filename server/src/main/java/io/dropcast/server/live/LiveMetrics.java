@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.Timer;
  * numbers are in each show's {@code stats} (join snapshot, {@code show.stats}). Thread-safe.
  */
 final class LiveMetrics {
+  private static final java.time.Duration MIN_LATENCY = java.time.Duration.ofNanos(20_000);
+  private static final java.time.Duration MAX_LATENCY = java.time.Duration.ofSeconds(10);
   final Counter eventsPublished;
   final Counter eventWrites;
   final Counter mediaFramesIn;
@@ -35,14 +37,16 @@ final class LiveMetrics {
         .description("Channel flushes by the fan-out (writes / flushes = messages per flush)").register(registry);
     slowCloses = Counter.builder("dropcast_live_slow_closes")
         .description("Viewers closed with 4408 because more than live.max-queued-bytes was queued").register(registry);
-    // Quantiles over the last two minutes (Micrometer's default expiry), computed on the node.
+    // Histograms (buckets from 20 µs to 10 s): quantiles over any window come from two scrapes.
     eventFanoutLatency = Timer.builder("dropcast_live_event_fanout_latency")
         .description("Server-side latency of a show event: fanned out by its room → flushed to the kernel for "
             + "every viewer of one event loop (per event and loop)")
-        .publishPercentiles(0.5, 0.99, 0.999).register(registry);
+        .publishPercentileHistogram().minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY)
+        .register(registry);
     mediaRelayLatency = Timer.builder("dropcast_media_relay_latency")
         .description("Server-added latency of a media frame: read from the host (or from Redis) → flushed to "
             + "the kernel for every viewer of one event loop (per frame and loop)")
-        .publishPercentiles(0.5, 0.99, 0.999).register(registry);
+        .publishPercentileHistogram().minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY)
+        .register(registry);
   }
 }
