@@ -9,7 +9,6 @@ import io.dropcast.load.RedisProcess;
 import io.dropcast.load.Scenario;
 import io.dropcast.load.ScenarioResult;
 import io.dropcast.load.ServerProcess;
-import io.dropcast.protocol.JsonCodec;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
