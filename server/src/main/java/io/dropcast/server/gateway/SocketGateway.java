@@ -165,8 +165,8 @@ public final class SocketGateway {
     ChannelHandler vertxHandler = pipeline.replace(vertxCtx.name(), "dropcast-socket", reader);
     // Vert.x will not see this channel again: let its connection do its close bookkeeping now (its
     // HTTP server metrics count the socket as disconnected; no handler of ours is set on it).
-    if (vertxHandler instanceof VertxHandler<?> vertx) {
-      vertx.channelInactive(vertxCtx);
+    if (vertxHandler instanceof VertxHandler<?> vertxConnection) {
+      vertxConnection.channelInactive(vertxCtx);
     }
     // Vert.x adds it for file responses; nothing writes chunked input to a socket.
     if (pipeline.get(ChunkedWriteHandler.class) != null) {
