@@ -6,10 +6,10 @@ import io.dropcast.protocol.message.Reply;
 import io.dropcast.server.auth.Identity;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.vertx.core.Context;
-import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.internal.http.WebSocketInternal;
+import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +17,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One client's WebSocket and its per-connection state.
+ * One client's WebSocket and its per-connection state. Writes go straight to the Netty channel;
+ * reads arrive through the channel's {@link SocketHandler} (Vert.x only did the upgrade).
  *
  * <p>Threading: every method must be called on the connection's event loop ({@link #context()}),
  * which is where its handlers run; the class is not thread-safe. Features that publish from another
@@ -37,23 +38,25 @@ public final class ClientConnection {
   static final long CLOSE_GRACE_MS = 5000;
 
   private final String id;
-  private final ServerWebSocket socket;
+  /** The {@link SocketHandler}'s context: frames written here pass the WebSocket encoder. */
   private final ChannelHandlerContext channel;
   private final io.netty.channel.ChannelPromise silentPromise;
   /** Where pre-built frames enter the pipeline: the WebSocket encoder's context (bytes pass below it). */
   private final ChannelHandlerContext wire;
-  private final Context context;
+  private final ContextInternal context;
   private final Map<AttachmentKey<?>, Object> attachments = new HashMap<>();
   private final List<Runnable> closeHooks = new ArrayList<>();
   private final TokenBucket requestBudget;
   private final long maxQueuedBytes;
   private final Runnable onOverflow;
-  /** Tells whether a read is being handled (flushes of replies are then deferred to its end); null in tests. */
-  private FrameGuard guard;
+  /** Tells whether a read is being handled (flushes of replies are then deferred to its end). */
+  private final SocketHandler reader;
   /** Run before anything else is written to this connection (see {@link #beforeWrite}); null for none. */
   private Runnable beforeWrite;
   private boolean inBeforeWrite;
   private Identity identity;
+  /** The auth timeout's timer while the connection has no identity, else 0. */
+  private long authTimer;
   private boolean closed;
   /** A close frame was requested: nothing more is written. */
   private boolean closing;
@@ -62,11 +65,11 @@ public final class ClientConnection {
    * @param maxQueuedBytes most bytes {@link #send} lets queue up for a client that does not read
    * @param onOverflow told (once) when {@link #send} closes the socket for that reason
    */
-  ClientConnection(String id, ServerWebSocket socket, Context context, TokenBucket requestBudget, long maxQueuedBytes,
-                   Runnable onOverflow) {
+  ClientConnection(String id, ChannelHandlerContext channel, SocketHandler reader, ContextInternal context,
+                   TokenBucket requestBudget, long maxQueuedBytes, Runnable onOverflow) {
     this.id = id;
-    this.socket = socket;
-    this.channel = ((WebSocketInternal) socket).channelHandlerContext();
+    this.channel = channel;
+    this.reader = reader;
     this.silentPromise = channel.channel().unsafe().voidPromise();
     ChannelHandlerContext encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
     this.wire = encoder != null ? encoder : channel;
@@ -81,6 +84,16 @@ public final class ClientConnection {
     return id;
   }
 
+  /** @return the same as {@link #context()}, for the {@link SocketHandler}'s dispatch */
+  ContextInternal vertxContext() {
+    return context;
+  }
+
+  /** @return the Netty channel (for tests) */
+  io.netty.channel.Channel nettyChannel() {
+    return channel.channel();
+  }
+
   /** @return the event-loop context all of this connection's work runs on */
   public Context context() {
     return context;
@@ -91,9 +104,18 @@ public final class ClientConnection {
     return identity;
   }
 
-  /** Sets the identity after {@code auth} or a guest join. */
+  /** Sets the identity after {@code auth} or a guest join; cancels the auth timeout. */
   public void identity(Identity identity) {
     this.identity = identity;
+    if (identity != null && authTimer != 0) {
+      context.owner().cancelTimer(authTimer);
+      authTimer = 0;
+    }
+  }
+
+  /** Keeps the auth timeout's timer, cancelled once the connection has an identity. */
+  void authTimer(long timerId) {
+    this.authTimer = timerId;
   }
 
   /** @return a feature's attachment, or null */
@@ -144,7 +166,7 @@ public final class ClientConnection {
       close(Protocol.CLOSE_TOO_SLOW, "too slow: more than " + maxQueuedBytes + " bytes queued");
       return;
     }
-    if (guard != null && guard.deferFlush()) {
+    if (reader.deferFlush()) {
       wire.write(frame, silentPromise);
     } else {
       wire.writeAndFlush(frame, silentPromise);
@@ -232,7 +254,7 @@ public final class ClientConnection {
     }
     runBeforeWrite();
     closing = true;
-    socket.close((short) code, reason);
+    channel.writeAndFlush(new CloseWebSocketFrame(code, SocketHandler.truncate(reason)), silentPromise);
     channel.executor().schedule(() -> {
       if (channel.channel().isOpen()) {
         channel.close();
@@ -240,10 +262,19 @@ public final class ClientConnection {
     }, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
   }
 
-  /** Installs the guard that answers undecodable frames with a close frame, just before Vert.x's handler. */
-  void guardFrames(FrameGuard guard) {
-    this.guard = guard;
-    channel.pipeline().addBefore(channel.name(), "dropcast-frame-guard", guard);
+  /** @return true once a close frame was sent or received: nothing more is written */
+  boolean isClosing() {
+    return closing;
+  }
+
+  /** The client sent a close frame; {@link SocketHandler} echoes it and closes TCP. */
+  void closedByClient() {
+    closing = true;
+  }
+
+  /** {@link SocketHandler} answered an undecodable frame with its own close frame. */
+  void closedForBadInput() {
+    closing = true;
   }
 
   void handleClosed() {
@@ -251,6 +282,10 @@ public final class ClientConnection {
       return;
     }
     closed = true;
+    if (authTimer != 0) {
+      context.owner().cancelTimer(authTimer);
+      authTimer = 0;
+    }
     for (Runnable hook : closeHooks) {
       try {
         hook.run();

@@ -17,10 +17,19 @@ import io.dropcast.server.ops.Metrics;
 import io.dropcast.server.util.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ServerWebSocket;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.http.WebSocketInternal;
+import io.vertx.core.net.impl.VertxHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * The WebSocket endpoint at {@code /ws}: upgrades, authenticates, sends the hello, decodes request
  * envelopes, enforces size and rate limits, dispatches ops to registered {@link OpHandler}s and
  * answers each request exactly once. Binary frames go to the registered {@link MediaHandler}.
+ *
+ * <p>Vert.x's HTTP server does the upgrade; then {@link #handleSocket} takes the channel over from
+ * Vert.x (its handler in the pipeline is replaced by a {@link SocketHandler}), so an idle socket
+ * keeps no Vert.x connection objects alive: see {@link SocketHandler}.
  *
  * <p>Features register ops before the server starts; registration is not thread-safe. After start,
  * the gateway is used from all event loops (each connection stays on its own loop).
@@ -48,7 +61,8 @@ public final class SocketGateway {
   private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
   private final int maxTextBytes;
   private final int maxMediaBytes;
-  private final int writeQueueBytes;
+  /** Shared by every channel: {@code ws.write-queue-bytes} as high mark, half of it as low mark. */
+  private final WriteBufferWaterMark writeQueueMarks;
   private final int requestsPerSecond;
   private final int requestBurst;
   private final int authTimeoutMs;
@@ -74,7 +88,8 @@ public final class SocketGateway {
     this.metrics = metrics;
     this.maxTextBytes = config.get(Settings.WS_MAX_TEXT_BYTES);
     this.maxMediaBytes = config.get(Settings.WS_MAX_MEDIA_BYTES);
-    this.writeQueueBytes = config.get(Settings.WS_WRITE_QUEUE_BYTES);
+    int writeQueueBytes = config.get(Settings.WS_WRITE_QUEUE_BYTES);
+    this.writeQueueMarks = new WriteBufferWaterMark(writeQueueBytes / 2, writeQueueBytes);
     this.requestsPerSecond = config.get(Settings.WS_REQUESTS_PER_SECOND);
     this.requestBurst = config.get(Settings.WS_REQUEST_BURST);
     this.authTimeoutMs = config.get(Settings.WS_AUTH_TIMEOUT_MS);
@@ -110,6 +125,11 @@ public final class SocketGateway {
     return Math.max(maxTextBytes, maxMediaBytes);
   }
 
+  /** @return the open connections (a live view; for tests) */
+  Set<ClientConnection> connections() {
+    return java.util.Collections.unmodifiableSet(connections);
+  }
+
   /** @return the number of open connections */
   public int connectionCount() {
     return connections.size();
@@ -129,29 +149,50 @@ public final class SocketGateway {
     }
   }
 
-  /** WebSocket handler for the HTTP server: called once the upgrade succeeded. */
+  /**
+   * WebSocket handler for the HTTP server: called on the socket's event loop once the upgrade
+   * succeeded, in the same task as the handshake (so no frame has been read yet). Takes the channel
+   * over from Vert.x: Vert.x's handler is replaced by a {@link SocketHandler}, after which the
+   * {@code ServerWebSocket} and Vert.x's connection objects are not used or referenced again.
+   */
   public void handleSocket(ServerWebSocket ws) {
     String token = new QueryStringDecoder(ws.uri()).parameters()
         .getOrDefault(Protocol.TOKEN_PARAM, java.util.List.of()).stream().findFirst().orElse(null);
-    accept(ws, token);
+    ChannelHandlerContext vertxCtx = ((WebSocketInternal) ws).channelHandlerContext();
+    Channel channel = vertxCtx.channel();
+    SocketHandler reader = new SocketHandler(this, maxFrameBytes());
+    ChannelPipeline pipeline = channel.pipeline();
+    ChannelHandler vertxHandler = pipeline.replace(vertxCtx.name(), "dropcast-socket", reader);
+    // Vert.x will not see this channel again: let its connection do its close bookkeeping now (its
+    // HTTP server metrics count the socket as disconnected; no handler of ours is set on it).
+    if (vertxHandler instanceof VertxHandler<?> vertxConnection) {
+      vertxConnection.channelInactive(vertxCtx);
+    }
+    // Vert.x adds it for file responses; nothing writes chunked input to a socket.
+    if (pipeline.get(ChunkedWriteHandler.class) != null) {
+      pipeline.remove(ChunkedWriteHandler.class);
+    }
+    ChannelHandlerContext ctx = pipeline.context(reader);
+    channel.config().setWriteBufferWaterMark(writeQueueMarks);
+    if (!channel.config().isAutoRead()) {
+      channel.config().setAutoRead(true);
+    }
+    accept(channel, ctx, reader, token);
   }
 
-  private void accept(ServerWebSocket ws, String token) {
-    ClientConnection connection = new ClientConnection(Ids.newId("con"), ws, vertx.getOrCreateContext(),
+  private void accept(Channel channel, ChannelHandlerContext ctx, SocketHandler reader, String token) {
+    // The event loop's own context, not the upgrade request's duplicate: one object fewer per socket.
+    ContextInternal context = ((ContextInternal) vertx.getOrCreateContext()).unwrap();
+    ClientConnection connection = new ClientConnection(Ids.newId("con"), ctx, reader, context,
         new TokenBucket(requestsPerSecond, requestBurst), maxQueuedBytes, metrics::replyOverflow);
+    reader.connection(connection);
     connections.add(connection);
     metrics.connectionOpened();
-    ws.setWriteQueueMaxSize(writeQueueBytes);
-    ws.closeHandler(v -> {
-      connections.remove(connection);
-      metrics.connectionClosed();
-      connection.handleClosed();
-    });
-    ws.exceptionHandler(e -> onSocketError(connection, e));
-    connection.guardFrames(new FrameGuard(maxFrameBytes(), code -> metrics.request("unknown",
-        code == Protocol.CLOSE_TOO_BIG ? ErrorCode.TOO_LARGE.name() : ErrorCode.BAD_REQUEST.name())));
-    ws.textMessageHandler(text -> onText(connection, text));
-    ws.binaryMessageHandler(frame -> onBinary(connection, frame));
+    if (!channel.isActive()) {
+      // Closed during the upgrade: channelInactive has passed already.
+      closed(connection);
+      return;
+    }
 
     if (token != null && !token.isEmpty()) {
       try {
@@ -166,29 +207,39 @@ public final class SocketGateway {
     connection.send(new Hello(Protocol.VERSION, SERVER_NAME, connection.id(),
         identity == null ? null : identity.toUserInfo(), limits));
     if (identity == null) {
-      vertx.setTimer(authTimeoutMs, t -> {
+      connection.authTimer(context.setTimer(authTimeoutMs, t -> {
         if (connection.isOpen() && connection.identity() == null) {
           connection.close(Protocol.CLOSE_UNAUTHORIZED, "not authenticated in time");
         }
-      });
+      }));
     }
+  }
+
+  /** Called by the {@link SocketHandler} once, when the channel has closed. */
+  void closed(ClientConnection connection) {
+    if (connections.remove(connection)) {
+      metrics.connectionClosed();
+    }
+    connection.handleClosed();
   }
 
   /**
-   * Vert.x reports a fragmented message that grows past the message limit ({@link #maxFrameBytes()})
-   * only as an IllegalStateException and drops it silently; close with 1009 as for a single
-   * oversized frame (see {@link FrameGuard}) so the client learns why.
+   * A fragmented message grew past the message limit ({@link #maxFrameBytes()}): close with 1009
+   * as for a single oversized frame, so the client learns why.
    */
-  private void onSocketError(ClientConnection connection, Throwable e) {
-    if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("overflow max message size")) {
-      metrics.request("unknown", ErrorCode.TOO_LARGE.name());
-      connection.close(Protocol.CLOSE_TOO_BIG, "message exceeds " + maxFrameBytes() + " bytes");
-    } else {
-      LOG.debug("socket {} error: {}", connection.id(), e.toString());
-    }
+  void messageTooLarge(ClientConnection connection) {
+    metrics.request("unknown", ErrorCode.TOO_LARGE.name());
+    connection.close(Protocol.CLOSE_TOO_BIG, "message exceeds " + maxFrameBytes() + " bytes");
   }
 
-  private void onText(ClientConnection connection, String text) {
+  /** The {@link SocketHandler} closed the socket for a frame Netty could not decode, with {@code code}. */
+  void frameRejected(ClientConnection connection, int code) {
+    metrics.request("unknown",
+        code == Protocol.CLOSE_TOO_BIG ? ErrorCode.TOO_LARGE.name() : ErrorCode.BAD_REQUEST.name());
+  }
+
+  /** A complete text message (the connection's loop). */
+  void onText(ClientConnection connection, String text) {
     // Every text frame costs one token, valid or not, so garbage cannot be sent faster than requests.
     boolean withinBudget = connection.takeRequestBudget();
     if (text.length() > maxTextBytes || (text.length() > maxTextBytes / 3
@@ -252,8 +303,9 @@ public final class SocketGateway {
     });
   }
 
-  private void onBinary(ClientConnection connection, Buffer frame) {
-    if (frame.length() > maxMediaBytes) {
+  /** A complete binary message (the connection's loop); {@code frame} is only valid during the call. */
+  void onBinary(ClientConnection connection, ByteBuf frame) {
+    if (frame.readableBytes() > maxMediaBytes) {
       connection.sendError(null, ErrorCode.TOO_LARGE, "media frame exceeds " + maxMediaBytes + " bytes");
       return;
     }

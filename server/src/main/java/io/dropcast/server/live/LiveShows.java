@@ -25,10 +25,8 @@ import io.netty.buffer.ByteBuf;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.internal.buffer.BufferInternal;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -548,12 +546,11 @@ public final class LiveShows implements ShowEvents {
    * the header is validated in place, then the frame is copied ONCE into a direct buffer that all
    * viewers share, and handed to the room in arrival order.
    */
-  private void onMedia(ClientConnection c, Buffer frame) {
+  private void onMedia(ClientConnection c, ByteBuf in) {
     Viewer v = c.attachment(VIEWER);
     if (v == null || v.identity.role() != Role.HOST) {
       throw new ProtocolException(ErrorCode.FORBIDDEN, "only the show's host may send media; join the show with a host token");
     }
-    ByteBuf in = ((BufferInternal) frame).getByteBuf();
     MediaFrame.Header header = MediaFrame.readHeader(in.nioBuffer());
     ShowRoom room = v.room;
     if (room.state != Show.State.LIVE) {
