@@ -102,12 +102,22 @@ public final class FanoutScenario implements Scenario {
     }
     Recorder latency = new Recorder(3);
     ChatCounter counter = new ChatCounter(show, viewers, sample, latency);
+    AtomicInteger publisherErrors = new AtomicInteger();
+    java.util.concurrent.atomic.AtomicReference<String> firstPublisherError = new java.util.concurrent.atomic.AtomicReference<>();
     String join = "{\"id\":\"j\",\"op\":\"join\",\"show\":\"" + show + "\"}";
     try (LoadSockets sockets = ctx.sockets(1 << 16);
          ViewerSockets viewerSockets = new ViewerSockets(ctx.net().serverHost(), ctx.net().clientAddresses())) {
       // the host goes live, then publishers join
       List<WebSocket> pubs = sockets.open(port, publishers + 1, 64, i -> i == 0 ? hostToken : modTokens.get(i - 1),
-          (i, frame) -> { }, null, (i, ws) -> ws.writeTextMessage(join)).get(60, TimeUnit.SECONDS);
+          (i, frame) -> {
+            if (frame.length() < 2048) {
+              String text = frame.toString(StandardCharsets.UTF_8);
+              if (text.contains("\"error\"")) {
+                publisherErrors.incrementAndGet();
+                firstPublisherError.compareAndSet(null, text);
+              }
+            }
+          }, null, (i, ws) -> ws.writeTextMessage(join)).get(60, TimeUnit.SECONDS);
       Thread.sleep(500);
       pubs.get(0).writeTextMessage("{\"id\":\"go\",\"op\":\"show.start\",\"show\":\"" + show + "\"}");
       // Viewers on a bare frame-counting client (ViewerSockets): one generator core reads far more frames so.
@@ -176,6 +186,8 @@ public final class FanoutScenario implements Scenario {
           .figure("deliveries", total)
           .figure("expected deliveries", sent[0] * viewers)
           .figure("lost deliveries", sent[0] * viewers - total)
+          .figure("error replies to publishers", publisherErrors.get())
+          .figure("first error reply", firstPublisherError.get() == null ? "-" : firstPublisherError.get())
           .figure("deliveries/s", total / seconds)
           .figure("server CPU seconds", cpu)
           .figure("server CPU in kernel (share)", kernel / Math.max(0.01, cpu))
