@@ -141,6 +141,7 @@ public final class FanoutScenario implements Scenario {
       }
       LongAdder deliveries = counter.deliveries;
       latency.getIntervalHistogram(); // discard warm-up
+      double flushes0 = flushesOf(servers);
       double cpu0 = cpuOf(servers);
       double kernel0 = kernelOf(servers);
       double redisCpu0 = redis == null ? 0 : redis.cpuSeconds();
@@ -170,9 +171,25 @@ public final class FanoutScenario implements Scenario {
         last = now;
       }
       ctx.vertx().cancelTimer(timer);
-      Thread.sleep(1000);
+      // Drain: wait until every viewer has every message, or until nothing arrives for 2 s (at most 30 s),
+      // so "lost" means lost, not still queued when the run stopped.
+      long drainStart = System.nanoTime();
+      long expected = sent[0] * viewers;
+      long seen = deliveries.sum();
+      long lastProgress = System.nanoTime();
+      do {
+        Thread.sleep(200);
+        long now = deliveries.sum();
+        if (now != seen) {
+          seen = now;
+          lastProgress = System.nanoTime();
+        }
+      } while (seen - d0 < expected && System.nanoTime() - lastProgress < TimeUnit.SECONDS.toNanos(2)
+          && System.nanoTime() - drainStart < TimeUnit.SECONDS.toNanos(30));
+      double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
       double cpu = cpuOf(servers) - cpu0;
       double kernel = kernelOf(servers) - kernel0;
+      double flushes = flushesOf(servers) - flushes0;
       double redisCpu = redis == null ? 0 : redis.cpuSeconds() - redisCpu0;
       double generatorCpu = ServerProcess.cpuSecondsOf(self) - generatorCpu0;
       SoftIrqs irq = SoftIrqs.read().minus(irq0);
@@ -189,11 +206,14 @@ public final class FanoutScenario implements Scenario {
           .figure("error replies to publishers", publisherErrors.get())
           .figure("first error reply", firstPublisherError.get() == null ? "-" : firstPublisherError.get())
           .figure("deliveries/s", total / seconds)
+          .figure("drain after the last publish (s)", drainSeconds)
           .figure("server CPU seconds", cpu)
           .figure("server CPU in kernel (share)", kernel / Math.max(0.01, cpu))
           .figure("redis CPU seconds", redisCpu)
           .figure("deliveries per CPU-second, servers + redis", total / Math.max(0.01, cpu + redisCpu))
           .figure("deliveries per server-CPU-second", perCpu)
+          .figure("server CPU per flush, µs (measured window)", !(flushes > 0) ? 0.0 : cpu * 1e6 / flushes)
+          .figure("messages per flush (measured window)", !(flushes > 0) ? 0.0 : total / flushes)
           .figure("p50 latency ms", histogram.getValueAtPercentile(50) / 1000.0)
           .figure("p99 latency ms", histogram.getValueAtPercentile(99) / 1000.0)
           .figure("p999 latency ms", histogram.getValueAtPercentile(99.9) / 1000.0)
@@ -219,6 +239,20 @@ public final class FanoutScenario implements Scenario {
     double sum = 0;
     for (ServerProcess s : servers) {
       sum += s.cpuSeconds();
+    }
+    return sum;
+  }
+
+  /** @return the servers' fan-out flushes so far (0 where /metrics does not answer) */
+  private static double flushesOf(List<ServerProcess> servers) {
+    double sum = 0;
+    for (ServerProcess s : servers) {
+      try {
+        sum += s.metrics().getOrDefault("dropcast_live_flushes_total", 0.0);
+      } catch (Exception unavailable) {
+        // an overloaded server may not answer; the figure is then missing, not wrong
+        return Double.NaN;
+      }
     }
     return sum;
   }
