@@ -53,8 +53,14 @@ public final class Bench {
     String defaultCpus = cores > 1 ? "1-" + (cores - 1) : null;
     String serverCpus = System.getProperty("bench.serverCpus", defaultCpus == null ? "" : defaultCpus);
     String mode = args[0];
-    // net=veth: the server in its own network namespace, see NetSplit (opt-in; loopback by default)
-    NetSplit net = NetSplit.open(Params.parse(args, 1).text("net", "loopback"), serverCpus.isEmpty() ? null : serverCpus, 0);
+    // net=veth: the server in its own network namespace, see NetSplit (opt-in; loopback by default).
+    // Checked with fanout only: a smoke run of idle and flash-rush over veth failed (not investigated).
+    String netMode = Params.parse(args, 1).text("net", "loopback");
+    if (!netMode.equals("loopback") && !mode.equals("fanout")) {
+      System.err.println("net=" + netMode + " is supported for the fanout scenario only so far");
+      System.exit(2);
+    }
+    NetSplit net = NetSplit.open(netMode, serverCpus.isEmpty() ? null : serverCpus, 0);
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     BenchContext ctx = new BenchContext(jar, vertx, serverCpus.isEmpty() ? null : serverCpus,
         System.getProperty("bench.heap", "2g"), net);

@@ -65,6 +65,10 @@ public final class FanoutScenario implements Scenario {
     int port = p.integer("port", 18401);
     int nodes = p.integer("nodes", 1);
     boolean onRedis = nodes > 1 || "redis".equals(p.text("store", "memory"));
+    if (onRedis && !ctx.net().mode().equals("loopback")) {
+      // A short run with store=redis over veth: the server did not become ready in 60 s (not investigated).
+      throw new IllegalArgumentException("net=veth is not supported with store=redis or nodes>1 yet");
+    }
     ScenarioResult result = new ScenarioResult(name()).parameter("viewers", viewers).parameter("rate", rate)
         .parameter("duration", duration).parameter("publishers", publishers).parameter("nodes", nodes)
         .parameter("store", onRedis ? "redis" : "memory");
