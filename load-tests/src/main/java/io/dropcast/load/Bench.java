@@ -52,11 +52,19 @@ public final class Bench {
     int cores = onlineCpus();
     String defaultCpus = cores > 1 ? "1-" + (cores - 1) : null;
     String serverCpus = System.getProperty("bench.serverCpus", defaultCpus == null ? "" : defaultCpus);
+    String mode = args[0];
+    // net=veth: the server in its own network namespace, see NetSplit (opt-in; loopback by default).
+    // Checked with fanout only: a smoke run of idle and flash-rush over veth failed (not investigated).
+    String netMode = Params.parse(args, 1).text("net", "loopback");
+    if (!netMode.equals("loopback") && !mode.equals("fanout")) {
+      System.err.println("net=" + netMode + " is supported for the fanout scenario only so far");
+      System.exit(2);
+    }
+    NetSplit net = NetSplit.open(netMode, serverCpus.isEmpty() ? null : serverCpus, 0);
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     BenchContext ctx = new BenchContext(jar, vertx, serverCpus.isEmpty() ? null : serverCpus,
-        System.getProperty("bench.heap", "2g"));
+        System.getProperty("bench.heap", "2g"), net);
     List<ScenarioResult> results = new ArrayList<>();
-    String mode = args[0];
     try {
       for (Scenario s : scenarios()) {
         Params params;
@@ -70,10 +78,11 @@ public final class Bench {
           continue;
         }
         BenchContext.progress(s.name(), "starting with %s", params.asMap());
-        results.add(s.run(ctx, params));
+        results.add(s.run(ctx, params).parameter("net", net.mode()));
       }
     } finally {
       vertx.close();
+      net.close();
     }
     if (results.isEmpty()) {
       System.err.println("unknown scenario '" + mode + "'");
@@ -86,7 +95,9 @@ public final class Bench {
         .put("serverCpus", serverCpus)
         .put("generatorCpus", Runtime.getRuntime().availableProcessors())
         .put("java", System.getProperty("java.version"))
-        .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"))
+        .put("loadAverageAtEnd", loadAverage());
+    env.set("net", JsonCodec.mapper().valueToTree(net.description()));
     Path dir = Path.of(System.getProperty("bench.out", "load-tests/target/bench"),
         DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(LocalDateTime.now()) + "-" + mode);
     Path html = Report.write(dir, results, env);
@@ -96,6 +107,16 @@ public final class Bench {
     System.out.println("json:   " + dir.resolve("results.json").toAbsolutePath());
     boolean smokeFailed = mode.equals("smoke") && results.stream().anyMatch(r -> r.figures().isEmpty());
     System.exit(smokeFailed ? 1 : 0);
+  }
+
+  /** @return the machine's load average (1, 5, 15 min) as /proc/loadavg lists it, or "?" */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (java.io.IOException | RuntimeException notLinux) {
+      return "?";
+    }
   }
 
   /** @return the number of CPUs online on this machine (all of them, whatever this process is pinned to) */

@@ -15,8 +15,9 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * Opens many WebSocket connections to the server under test, spread over several loopback source
- * addresses (127.0.0.2, .3, …) so their count is not capped by one address's ephemeral ports.
+ * Opens many WebSocket connections to the server under test, spread over several source addresses
+ * (127.0.0.2, .3, … on loopback; the generator's end of the veth pair with {@code net=veth}) so their
+ * count is not capped by one address's ephemeral ports.
  *
  * <p>Threading: connections live on the generator's Vert.x event loops; handlers passed in run there
  * and must be cheap (count, sample, never parse every message at full rate). Connects are throttled
@@ -24,19 +25,22 @@ import java.util.function.Consumer;
  */
 public final class LoadSockets implements AutoCloseable {
   private final Vertx vertx;
+  private final String host;
   private final List<WebSocketClient> clients = new ArrayList<>();
   private final List<WebSocket> sockets = java.util.Collections.synchronizedList(new ArrayList<>());
 
   /**
    * @param vertx the generator's Vert.x
-   * @param sourceAddresses how many loopback source addresses to use (1..200)
+   * @param host the server's address
+   * @param sourceAddresses the generator's source addresses, used in turn
    * @param maxFrameBytes largest frame a client accepts
    */
-  public LoadSockets(Vertx vertx, int sourceAddresses, int maxFrameBytes) {
+  public LoadSockets(Vertx vertx, String host, List<String> sourceAddresses, int maxFrameBytes) {
     this.vertx = vertx;
-    for (int i = 0; i < sourceAddresses; i++) {
+    this.host = host;
+    for (String source : sourceAddresses) {
       clients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
-          .setLocalAddress("127.0.0." + (2 + i))
+          .setLocalAddress(source)
           .setMaxConnections(Integer.MAX_VALUE)
           .setMaxFrameSize(maxFrameBytes)
           .setMaxMessageSize(maxFrameBytes)
@@ -46,7 +50,7 @@ public final class LoadSockets implements AutoCloseable {
   }
 
   /**
-   * Opens {@code count} connections to {@code ws://127.0.0.1:port/ws?token=…}, at most
+   * Opens {@code count} connections to {@code ws://<host>:port/ws?token=…}, at most
    * {@code inFlight} connecting at once.
    *
    * @param tokenFor token for connection i, or null for a guest
@@ -72,7 +76,7 @@ public final class LoadSockets implements AutoCloseable {
       String token = tokenFor == null ? null : tokenFor.apply(i);
       String uri = "/ws" + (token == null ? "" : "?token=" + token);
       WebSocketClient client = clients.get(i % clients.size());
-      Future<WebSocket> f = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri));
+      Future<WebSocket> f = client.connect(new WebSocketConnectOptions().setHost(host).setPort(port).setURI(uri));
       f.onSuccess(ws -> {
         opened[i] = ws;
         sockets.add(ws);

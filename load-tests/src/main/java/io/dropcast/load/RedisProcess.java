@@ -13,25 +13,30 @@ import java.util.List;
  */
 public final class RedisProcess implements AutoCloseable {
   private final Process process;
+  private final String host;
   private final int port;
 
-  private RedisProcess(Process process, int port) {
+  private RedisProcess(Process process, String host, int port) {
     this.process = process;
+    this.host = host;
     this.port = port;
   }
 
-  public static RedisProcess start(int port, String cpus) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
+  /**
+   * @param port its port
+   * @param cpus taskset cpu list, or null
+   * @param net where it runs: on the server's address, in the server's network namespace if any
+   */
+  public static RedisProcess start(int port, String cpus, NetSplit net) throws IOException, InterruptedException {
+    String host = net.serverHost();
+    List<String> command = new ArrayList<>(net.commandPrefix());
     if (cpus != null && Files.isExecutable(Path.of("/usr/bin/taskset"))) {
       command.addAll(List.of("/usr/bin/taskset", "-c", cpus));
     }
-    command.addAll(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+    command.addAll(List.of("redis-server", "--port", Integer.toString(port), "--bind", host,
         "--save", "", "--appendonly", "no", "--dir", System.getProperty("java.io.tmpdir")));
-    try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-      probe.setReuseAddress(true);
-    } catch (IOException inUse) {
-      // Another benchmark's Redis (or anything else) there: never measure or verify someone else's server.
-      throw new IOException("port " + port + " is in use; pass redisPort=<free port>", inUse);
+    if (net.commandPrefix().isEmpty()) {
+      probeFree(port);
     }
     Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     long deadline = System.nanoTime() + 10_000_000_000L;
@@ -39,8 +44,8 @@ public final class RedisProcess implements AutoCloseable {
       if (!p.isAlive()) {
         throw new IOException("redis-server exited at start (exit " + p.exitValue() + ") on port " + port);
       }
-      try (Socket s = new Socket("127.0.0.1", port)) {
-        return new RedisProcess(p, port);
+      try (Socket s = new Socket(host, port)) {
+        return new RedisProcess(p, host, port);
       } catch (IOException notYet) {
         Thread.sleep(50);
       }
@@ -49,8 +54,18 @@ public final class RedisProcess implements AutoCloseable {
     throw new IOException("redis-server did not start on port " + port);
   }
 
+  /** Fails when the port is taken on loopback (a fresh network namespace has nothing on it). */
+  private static void probeFree(int port) throws IOException {
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      probe.setReuseAddress(true);
+    } catch (IOException inUse) {
+      // Another benchmark's Redis (or anything else) there: never measure or verify someone else's server.
+      throw new IOException("port " + port + " is in use; pass redisPort=<free port>", inUse);
+    }
+  }
+
   public String url() {
-    return "redis://127.0.0.1:" + port;
+    return "redis://" + host + ":" + port;
   }
 
   public long pid() {

@@ -27,11 +27,13 @@ public final class ServerProcess implements AutoCloseable {
   private static final long CLK_TCK = 100;
 
   private final Process process;
+  private final String host;
   private final int port;
   private final Path log;
 
-  private ServerProcess(Process process, int port, Path log) {
+  private ServerProcess(Process process, String host, int port, Path log) {
     this.process = process;
+    this.host = host;
     this.port = port;
     this.log = log;
   }
@@ -44,10 +46,12 @@ public final class ServerProcess implements AutoCloseable {
    * @param cpus taskset cpu list (e.g. "1"), or null to not pin
    * @param heap max heap, e.g. "2g"
    * @param settings extra DROPCAST_* environment settings
+   * @param net where the server runs: it binds {@code net.serverHost()}, in the server's network
+   *     namespace when there is one (the process is the same: nsenter and taskset exec java)
    */
-  public static ServerProcess start(Path jar, int port, String cpus, String heap, Map<String, String> settings)
-      throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
+  public static ServerProcess start(Path jar, int port, String cpus, String heap, Map<String, String> settings,
+                                    NetSplit net) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(net.commandPrefix());
     if (cpus != null && Files.isExecutable(Path.of("/usr/bin/taskset"))) {
       command.addAll(List.of("/usr/bin/taskset", "-c", cpus));
     }
@@ -62,14 +66,14 @@ public final class ServerProcess implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().keySet().removeIf(k -> k.startsWith("DROPCAST_"));
     builder.environment().put("DROPCAST_PORT", Integer.toString(port));
-    builder.environment().put("DROPCAST_HOST", "127.0.0.1");
+    builder.environment().put("DROPCAST_HOST", net.serverHost());
     builder.environment().put("DROPCAST_ADMIN_KEY", ADMIN_KEY);
     builder.environment().put("DROPCAST_TOKEN_SECRET", TOKEN_SECRET);
     builder.environment().put("LOG_LEVEL", "WARN");
     builder.environment().putAll(settings);
     Path log = Files.createTempFile("dropcast-bench-server", ".log");
     builder.redirectErrorStream(true).redirectOutput(log.toFile());
-    ServerProcess server = new ServerProcess(builder.start(), port, log);
+    ServerProcess server = new ServerProcess(builder.start(), net.serverHost(), port, log);
     server.awaitReady(Duration.ofSeconds(60));
     return server;
   }
@@ -97,9 +101,14 @@ public final class ServerProcess implements AutoCloseable {
     throw new IOException("server not ready after " + timeout);
   }
 
-  /** @return {@code http://127.0.0.1:port} */
+  /** @return {@code http://<server address>:port}, e.g. {@code http://127.0.0.1:18401} */
   public String baseUrl() {
-    return "http://127.0.0.1:" + port;
+    return "http://" + host + ":" + port;
+  }
+
+  /** @return the address the server listens on */
+  public String host() {
+    return host;
   }
 
   public int port() {

@@ -71,7 +71,7 @@ public final class FlashRushScenario implements Scenario {
         .parameter("buyers", buyers).parameter("units", units)
         .parameter("perBuyerLimit", limit).parameter("attemptsPerBuyer", attempts)
         .parameter("warmupRounds", warmup + ".." + warmupMax).parameter("requestsPerMs", slice);
-    try (RedisProcess redis = RedisProcess.start(redisPort, ctx.serverCpus())) {
+    try (RedisProcess redis = ctx.startRedis(redisPort)) {
       Map<String, String> settings = new HashMap<>(LiveSettings.forBenchmarks());
       boolean onRedis = !"memory".equals(p.text("store", "redis"));
       settings.put("DROPCAST_STORE", onRedis ? "redis" : "memory");
@@ -88,7 +88,7 @@ public final class FlashRushScenario implements Scenario {
         List<String> tokens = brand.tokens("viewer", show, "buyer-", buyers);
 
         Burst[] current = new Burst[1];
-        try (LoadSockets sockets = new LoadSockets(ctx.vertx(), 8, 1 << 16)) {
+        try (LoadSockets sockets = ctx.sockets(1 << 16)) {
           List<WebSocket> all = sockets.open(port, buyers, 256, tokens::get, (i, frame) -> {
             Burst burst = current[0];
             if (burst != null) {

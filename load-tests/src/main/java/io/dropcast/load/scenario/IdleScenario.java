@@ -44,7 +44,7 @@ public final class IdleScenario implements Scenario {
       long heapBefore = server.heapAfterGcBytes();
       long rssBefore = server.rssBytes();
       AtomicInteger joined = new AtomicInteger();
-      try (LoadSockets sockets = new LoadSockets(ctx.vertx(), 8, 1 << 16)) {
+      try (LoadSockets sockets = ctx.sockets(1 << 16)) {
         long t0 = System.nanoTime();
         sockets.open(port, viewers, 256, null, (i, frame) -> {
           if (frame.length() < 4096 && frame.toString().contains("\"id\":\"j\"")) {

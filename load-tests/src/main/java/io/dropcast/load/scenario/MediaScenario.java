@@ -72,7 +72,7 @@ public final class MediaScenario implements Scenario {
       LongAdder fastFrames = new LongAdder();
       Recorder latency = new Recorder(3);
       AtomicInteger joined = new AtomicInteger();
-      try (LoadSockets sockets = new LoadSockets(ctx.vertx(), 8, 4 << 20)) {
+      try (LoadSockets sockets = ctx.sockets(4 << 20)) {
         WebSocket hostWs = sockets.open(port, 1, 1, i -> hostToken, (i, f) -> { }, null,
             (i, ws) -> ws.writeTextMessage(join)).get(30, TimeUnit.SECONDS).get(0);
         Thread.sleep(300);
