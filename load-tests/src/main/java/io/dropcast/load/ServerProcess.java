@@ -215,9 +215,7 @@ public final class ServerProcess implements AutoCloseable {
     new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.run")
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
     Thread.sleep(300);
-    HttpClient http = HttpClient.newHttpClient();
-    String metrics = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics")).timeout(java.time.Duration.ofSeconds(15)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    String metrics = metricsText();
     long sum = 0;
     for (String line : metrics.split("\n")) {
       if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"") && !line.contains("Eden")) {
@@ -229,9 +227,7 @@ public final class ServerProcess implements AutoCloseable {
 
   /** @return every un-labelled-or-labelled sample of the server's /metrics, summed by metric name */
   public Map<String, Double> metrics() throws IOException, InterruptedException {
-    HttpClient http = HttpClient.newHttpClient();
-    String text = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics")).timeout(java.time.Duration.ofSeconds(15)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    String text = metricsText();
     Map<String, Double> sums = new java.util.HashMap<>();
     for (String line : text.split("\n")) {
       if (line.isEmpty() || line.startsWith("#")) {
@@ -250,9 +246,7 @@ public final class ServerProcess implements AutoCloseable {
    * @return its cumulative bucket counts now (upper bound {@code le} → count; empty when absent)
    */
   public java.util.NavigableMap<Double, Double> histogram(String name) throws IOException, InterruptedException {
-    HttpClient http = HttpClient.newHttpClient();
-    String text = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics")).timeout(java.time.Duration.ofSeconds(15)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    String text = metricsText();
     java.util.NavigableMap<Double, Double> buckets = new java.util.TreeMap<>();
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(name)
         + "_bucket\\{le=\"([^\"]+)\"\\} (\\S+)$").matcher(text);
@@ -280,6 +274,12 @@ public final class ServerProcess implements AutoCloseable {
       }
     }
     return Double.POSITIVE_INFINITY;
+  }
+
+  /** @return the server's /metrics page (Prometheus text) */
+  private String metricsText() throws IOException, InterruptedException {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics"))
+        .timeout(java.time.Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString()).body();
   }
 
   /** @return the server's log so far */

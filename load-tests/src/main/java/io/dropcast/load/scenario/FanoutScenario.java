@@ -36,6 +36,8 @@ import org.HdrHistogram.Recorder;
  * every node, and Redis is reported beside them.
  */
 public final class FanoutScenario implements Scenario {
+  private static final String FANOUT_LATENCY = "dropcast_live_event_fanout_latency_seconds";
+
   private static final byte[] MARK = "t=".getBytes(StandardCharsets.US_ASCII);
 
   @Override
@@ -146,6 +148,8 @@ public final class FanoutScenario implements Scenario {
       LongAdder deliveries = counter.deliveries;
       latency.getIntervalHistogram(); // discard warm-up
       double flushes0 = flushesOf(servers);
+      // The publishing node's own timing of the fan-out (room → flushed to the kernel, per event and loop).
+      var fanoutBefore = server.histogram(FANOUT_LATENCY);
       double cpu0 = cpuOf(servers);
       double kernel0 = kernelOf(servers);
       double redisCpu0 = redis == null ? 0 : redis.cpuSeconds();
@@ -200,6 +204,7 @@ public final class FanoutScenario implements Scenario {
       long total = deliveries.sum() - d0;
       double seconds = (System.nanoTime() - start) / 1e9;
       var histogram = latency.getIntervalHistogram();
+      var fanoutAfter = server.histogram(FANOUT_LATENCY);
       result.latency("publish→receive", histogram);
       result.throughputUnit("deliveries per second");
       double perCpu = total / Math.max(0.01, cpu);
@@ -222,6 +227,9 @@ public final class FanoutScenario implements Scenario {
           .figure("p99 latency ms", histogram.getValueAtPercentile(99) / 1000.0)
           .figure("p999 latency ms", histogram.getValueAtPercentile(99.9) / 1000.0)
           .figure("latency samples", histogram.getTotalCount())
+          .figure("server fan-out p50 ms (room → flushed, bucket bound)", ServerProcess.quantile(fanoutBefore, fanoutAfter, 0.50) * 1000)
+          .figure("server fan-out p99 ms (room → flushed, bucket bound)", ServerProcess.quantile(fanoutBefore, fanoutAfter, 0.99) * 1000)
+          .figure("server fan-out p999 ms (room → flushed, bucket bound)", ServerProcess.quantile(fanoutBefore, fanoutAfter, 0.999) * 1000)
           .figure("generator CPU seconds", generatorCpu)
           .figure("generator busy (share of its core)", generatorCpu / seconds)
           .figure("generator frames read per generator-CPU-second", total / Math.max(0.01, generatorCpu))
