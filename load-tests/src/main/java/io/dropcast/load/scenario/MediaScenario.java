@@ -22,8 +22,8 @@ import org.HdrHistogram.Recorder;
 /**
  * media: a host sends a synthetic stream (default 2.5 Mbit/s, 30 fps, a keyframe every 2 s) to N
  * viewers, some of which stop reading (slow). Measures egress bits/s per server core, server-added
- * latency as the server times it (a frame read from the host → flushed to the kernel for every viewer
- * of an event loop: {@code dropcast_media_relay_latency_seconds}) and end to end as the generator sees
+ * latency as the server times it (a frame read from the host → flushed to the kernel for a viewer,
+ * per delivery: {@code dropcast_media_relay_latency_seconds}) and end to end as the generator sees
  * it (frame timestamps are the host's {@code System.nanoTime()/1000}, same JVM as the viewers; this
  * includes the generator's own queue when its one core is saturated), frames dropped for slow viewers,
  * and a late joiner's time to its first keyframe.
@@ -149,8 +149,8 @@ public final class MediaScenario implements Scenario {
         double coresUsed = cpu / seconds;
         double perCore = bits / Math.max(0.01, cpu);
         var histogram = latency.getIntervalHistogram();
-        // The server's own timing over the measured half: frame read from the host → flushed to the kernel
-        // for every viewer of a loop (upper bounds of the histogram's buckets).
+        // The server's own timing over the stream: frame read from the host → flushed to the kernel
+        // for each viewer (every 8th sampled; upper bounds of the histogram's buckets).
         var relayAfter = server.histogram(RELAY_LATENCY);
         double relayP50 = ServerProcess.quantile(relayBefore, relayAfter, 0.50) * 1000;
         double relayP99 = ServerProcess.quantile(relayBefore, relayAfter, 0.99) * 1000;

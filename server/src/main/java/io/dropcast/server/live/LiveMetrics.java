@@ -39,13 +39,13 @@ final class LiveMetrics {
         .description("Viewers closed with 4408 because more than live.max-queued-bytes was queued").register(registry);
     // Histograms (buckets from 20 µs to 10 s): quantiles over any window come from two scrapes.
     eventFanoutLatency = Timer.builder("dropcast_live_event_fanout_latency")
-        .description("Server-side latency of a show event: fanned out by its room → flushed to the kernel for "
-            + "every viewer of one event loop (per event and loop)")
+        .description("Server-side latency of a show event: fanned out by its room → flushed to the kernel for a "
+            + "viewer (per delivery; every 8th viewer of a flush sampled)")
         .publishPercentileHistogram().minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY)
         .register(registry);
     mediaRelayLatency = Timer.builder("dropcast_media_relay_latency")
         .description("Server-added latency of a media frame: read from the host (or from Redis) → flushed to "
-            + "the kernel for every viewer of one event loop (per frame and loop)")
+            + "the kernel for a viewer (per delivery; every 8th viewer of a flush sampled)")
         .publishPercentileHistogram().minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY)
         .register(registry);
   }
