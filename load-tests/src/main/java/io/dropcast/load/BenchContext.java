@@ -27,7 +27,16 @@ public record BenchContext(Path jar, Vertx vertx, String serverCpus, String heap
 
   /** Starts a private redis-server beside the server (same cores, same network). */
   public RedisProcess startRedis(int port) throws Exception {
-    return RedisProcess.start(port, serverCpus, net);
+    return startRedis(port, null);
+  }
+
+  /**
+   * Starts a private redis-server.
+   *
+   * @param cpus taskset cpu list for it; null for the server's cores
+   */
+  public RedisProcess startRedis(int port, String cpus) throws Exception {
+    return RedisProcess.start(port, cpus != null ? cpus : serverCpus, net);
   }
 
   /** @return client sockets reaching the server from the generator's source addresses */

@@ -71,7 +71,11 @@ public final class FlashRushScenario implements Scenario {
         .parameter("buyers", buyers).parameter("units", units)
         .parameter("perBuyerLimit", limit).parameter("attemptsPerBuyer", attempts)
         .parameter("warmupRounds", warmup + ".." + warmupMax).parameter("requestsPerMs", slice);
-    try (RedisProcess redis = ctx.startRedis(redisPort)) {
+    // redisCpus: where Redis runs (default the server's cores; e.g. 0 puts it beside the generator, so the
+    // server has its core to itself, as with Redis on its own host).
+    String redisCpus = p.text("redisCpus", null);
+    result.parameter("redisCpus", redisCpus == null ? "the server's" : redisCpus);
+    try (RedisProcess redis = ctx.startRedis(redisPort, redisCpus)) {
       Map<String, String> settings = new HashMap<>(LiveSettings.forBenchmarks());
       boolean onRedis = !"memory".equals(p.text("store", "redis"));
       settings.put("DROPCAST_STORE", onRedis ? "redis" : "memory");
