@@ -72,7 +72,12 @@ class EventBurstTest {
       JsonNode snapshot = lateJoin.get(10, TimeUnit.SECONDS);
       List<String> seen = new ArrayList<>();
       snapshot.path("chat").path("messages").forEach(m -> seen.add(m.path("text").asText()));
-      seen.addAll(chatAfter(late, snapshot.path("seq").asLong()));
+      if (seen.contains("m" + (MESSAGES - 1))) {
+        // The join reached the room after the whole burst (a busy machine): the snapshot holds it all.
+        assertThat(late.awaitEvent(Events.CHAT_MESSAGE, 300, TimeUnit.MILLISECONDS)).as("no chat after the snapshot").isNull();
+      } else {
+        seen.addAll(chatAfter(late, snapshot.path("seq").asLong()));
+      }
       assertThat(seen).as("snapshot + events after it").isEqualTo(texts(0));
     }  finally {
       viewers.forEach(DropcastClient::close);
