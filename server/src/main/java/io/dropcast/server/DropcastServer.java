@@ -307,12 +307,12 @@ public final class DropcastServer {
     return gateway.shutdown()
         .compose(v -> {
           io.vertx.core.Promise<Void> waited = io.vertx.core.Promise.promise();
-          if (gateway.connectionCount() == 0 || grace == 0) {
+          if (gateway.drained() || grace == 0) {
             waited.complete();
           } else {
             long deadline = System.currentTimeMillis() + grace;
             vertx.setPeriodic(20, id -> {
-              if (gateway.connectionCount() == 0 || System.currentTimeMillis() >= deadline) {
+              if (gateway.drained() || System.currentTimeMillis() >= deadline) {
                 vertx.cancelTimer(id);
                 waited.tryComplete();
               }

@@ -71,6 +71,8 @@ public final class SocketGateway {
   private volatile MediaHandler mediaHandler = (connection, frame) ->
       connection.sendError(null, ErrorCode.FORBIDDEN, "this server does not accept media frames");
   private volatile boolean accepting = true;
+  /** Upgrades accepted by {@link #handleHandshake} and not yet registered by {@link #handleSocket}. */
+  private final java.util.concurrent.atomic.AtomicInteger upgrading = new java.util.concurrent.atomic.AtomicInteger();
 
   /** Who may call an op. */
   public enum Access {
@@ -142,11 +144,24 @@ public final class SocketGateway {
   public void handleHandshake(ServerWebSocketHandshake handshake) {
     if (!Protocol.WS_PATH.equals(handshake.path())) {
       handshake.reject(404);
-    } else if (!accepting) {
-      handshake.reject(503);
-    } else {
-      handshake.accept();
+      return;
     }
+    // Counted before accepting is read, so shutdown either refuses this upgrade or waits for it.
+    upgrading.incrementAndGet();
+    if (!accepting) {
+      upgrading.decrementAndGet();
+      handshake.reject(503);
+      return;
+    }
+    handshake.accept().onFailure(e -> upgrading.decrementAndGet());
+  }
+
+  /**
+   * @return true when no socket is open and no upgrade is between its handshake and
+   *     {@link #handleSocket} (what a graceful shutdown waits for)
+   */
+  public boolean drained() {
+    return connections.isEmpty() && upgrading.get() <= 0;
   }
 
   /**
@@ -187,10 +202,17 @@ public final class SocketGateway {
         new TokenBucket(requestsPerSecond, requestBurst), maxQueuedBytes, metrics::replyOverflow);
     reader.connection(connection);
     connections.add(connection);
+    upgrading.decrementAndGet();
     metrics.connectionOpened();
     if (!channel.isActive()) {
       // Closed during the upgrade: channelInactive has passed already.
       closed(connection);
+      return;
+    }
+    if (!accepting) {
+      // Upgraded just before shutdown() stopped accepting, but registered after it closed the others
+      // (accepting is read after the add above, so one of the two always sees the other).
+      connection.close(Protocol.CLOSE_GOING_AWAY, "server shutting down");
       return;
     }
 
