@@ -109,17 +109,12 @@ final class ReserveBatches<R> {
     });
   }
 
-  /** @return sales with requests queued or at the store (for tests) */
-  int activeSales() {
-    return sales.size();
-  }
-
   private record Pending<R>(R request, Promise<JsonNode> reply) {}
 
   /** One sale's queue; guarded by its own monitor. */
-  private static final class SaleQueue {
+  private final class SaleQueue {
     final String id;
-    final ArrayDeque<Pending<?>> queue = new ArrayDeque<>();
+    final ArrayDeque<Pending<R>> queue = new ArrayDeque<>();
     int inFlight;
     /** Idle and removed from the map: a new request must use a fresh instance. */
     boolean retired;
@@ -129,12 +124,11 @@ final class ReserveBatches<R> {
     }
 
     /** Takes the next batch and counts it in flight; caller holds the monitor. */
-    @SuppressWarnings("unchecked")
-    <R> List<Pending<R>> take() {
+    List<Pending<R>> take() {
       int n = Math.min(MAX_BATCH, queue.size());
       List<Pending<R>> batch = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        batch.add((Pending<R>) queue.poll());
+        batch.add(queue.poll());
       }
       inFlight++;
       return batch;

@@ -92,9 +92,4 @@ final class ReserveGate {
       }
     }
   }
-
-  /** @return operations running now (for tests and metrics) */
-  int inFlight() {
-    return inFlight.get();
-  }
 }

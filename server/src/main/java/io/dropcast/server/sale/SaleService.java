@@ -300,7 +300,7 @@ public final class SaleService {
       }
       Sale now = changed.current();
       if (now == null) {
-        return Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, "sale " + sale.id() + " not found"));
+        return Future.failedFuture(SaleErrors.reserveFailure("NOT_FOUND", sale.id(), 0));
       }
       if (mayRetry && now.brandId().equals(sale.brandId()) && java.util.Objects.equals(now.showId(), sale.showId())) {
         return reserve(now, buyerId, quantity, idempotencyKey, false);
