@@ -60,6 +60,11 @@ public final class Bench {
       System.err.println("net=" + netMode + " is supported for the fanout scenario only so far");
       System.exit(2);
     }
+    String profile = Params.parse(args, 1).text("profile", "");
+    if (!profile.isEmpty() && (!profile.equals("perf") || mode.equals("idle"))) {
+      System.err.println("profile=" + profile + ": the only profiler is 'perf', for fanout, flash-rush and media");
+      System.exit(2);
+    }
     NetSplit net = NetSplit.open(netMode, serverCpus.isEmpty() ? null : serverCpus, 0);
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     BenchContext ctx = new BenchContext(jar, vertx, serverCpus.isEmpty() ? null : serverCpus,

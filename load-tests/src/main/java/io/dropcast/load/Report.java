@@ -19,7 +19,7 @@ public final class Report {
 
   private Report() {}
 
-  /** Writes both files into {@code dir} and returns the HTML path. */
+  /** Writes both files (and each profiled scenario's {@code <scenario>-profile.txt}) into {@code dir}; returns the HTML path. */
   public static Path write(Path dir, List<ScenarioResult> results, ObjectNode environment) throws IOException {
     Files.createDirectories(dir);
     ObjectNode root = JsonCodec.mapper().createObjectNode();
@@ -39,6 +39,10 @@ public final class Report {
         for (double p : PERCENTILES) {
           lat.put("p" + trim(p), r.latency().getValueAtPercentile(p));
         }
+      }
+      if (r.profile() != null) {
+        s.put("profile", r.profile());
+        Files.writeString(dir.resolve(r.scenario() + "-profile.txt"), r.profile());
       }
       ArrayNode series = s.putArray("throughput");
       r.throughput().forEach(pt -> series.addArray().add(pt[0]).add(pt[1]));
@@ -108,6 +112,9 @@ public final class Report {
       }
       if (!r.throughput().isEmpty()) {
         b.append(throughputSvg(r.throughput(), r.throughputUnit()));
+      }
+      if (r.profile() != null) {
+        b.append("<h3>Server profile</h3><pre>").append(escape(r.profile())).append("</pre>");
       }
     }
     return b.append("</body></html>").toString();

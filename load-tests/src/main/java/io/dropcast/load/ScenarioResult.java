@@ -19,6 +19,7 @@ public final class ScenarioResult {
   private String throughputUnit = "per second";
   private Histogram latency;
   private String latencyName = "latency";
+  private String profile;
 
   /** A target from the issue and whether this run met it. */
   public record Target(String name, double value, String comparison, double goal, String unit) {
@@ -38,6 +39,16 @@ public final class ScenarioResult {
   public ScenarioResult parameter(String name, Object value) {
     parameters.put(name, value);
     return this;
+  }
+
+  /** Keeps a profiler's table of where the server's CPU went (see {@link PerfProfile}). */
+  public void profile(String text) {
+    this.profile = text;
+  }
+
+  /** @return the profiler's table, or null when the run was not profiled */
+  public String profile() {
+    return profile;
   }
 
   public ScenarioResult figure(String name, Object value) {

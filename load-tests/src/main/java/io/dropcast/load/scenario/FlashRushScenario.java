@@ -5,6 +5,7 @@ import io.dropcast.load.BenchContext;
 import io.dropcast.load.Fixture;
 import io.dropcast.load.LoadSockets;
 import io.dropcast.load.Params;
+import io.dropcast.load.PerfProfile;
 import io.dropcast.load.RedisProcess;
 import io.dropcast.load.Scenario;
 import io.dropcast.load.ScenarioResult;
@@ -133,7 +134,11 @@ public final class FlashRushScenario implements Scenario {
           double[] split0 = server.cpuSplit();
           double generatorCpu0 = ServerProcess.cpuSecondsOf(ProcessHandle.current().pid());
           double redisCpu0 = redis.cpuSeconds();
+          PerfProfile profile = PerfProfile.start(p.text("profile", ""), server);
           burst.run(ctx, all, slice);
+          if (profile != null) {
+            profile.stopInto(result);
+          }
           double seconds = burst.seconds();
           double serverCpu = server.cpuSeconds() - serverCpu0;
           double[] split = server.cpuSplit();

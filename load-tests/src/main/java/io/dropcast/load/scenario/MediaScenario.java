@@ -4,6 +4,7 @@ import io.dropcast.load.BenchContext;
 import io.dropcast.load.Fixture;
 import io.dropcast.load.LoadSockets;
 import io.dropcast.load.Params;
+import io.dropcast.load.PerfProfile;
 import io.dropcast.load.Scenario;
 import io.dropcast.load.ScenarioResult;
 import io.dropcast.load.ServerProcess;
@@ -43,7 +44,7 @@ public final class MediaScenario implements Scenario {
 
   @Override
   public Map<String, String> smokeParams() {
-    return Map.of("viewers", "20", "duration", "3", "slow", "2");
+    return Map.of("viewers", "20", "duration", "3", "slow", "2", "warmup", "1");
   }
 
   @Override
@@ -55,12 +56,13 @@ public final class MediaScenario implements Scenario {
     double mbps = p.decimal("mbps", 2.5);
     int gopSeconds = p.integer("gop", 2);
     int port = p.integer("port", 18402);
+    int warmup = p.integer("warmup", 3);
     int framesPerGop = fps * gopSeconds;
     // keyframe = 5 deltas; bytes per GOP = bitrate * gop seconds
     int delta = (int) (mbps * 1e6 / 8 * gopSeconds / (framesPerGop - 1 + 5));
     int key = 5 * delta;
     ScenarioResult result = new ScenarioResult(name()).parameter("viewers", viewers).parameter("slow", slow)
-        .parameter("duration", duration).parameter("fps", fps).parameter("mbps", mbps).parameter("gopSeconds", gopSeconds);
+        .parameter("duration", duration).parameter("warmup", warmup).parameter("fps", fps).parameter("mbps", mbps).parameter("gopSeconds", gopSeconds);
     try (ServerProcess server = ctx.startServer(port, LiveSettings.forBenchmarks())) {
       Fixture brand = Fixture.create(server, "Media bench");
       String product = brand.product("MED-1", 1000);
@@ -100,16 +102,12 @@ public final class MediaScenario implements Scenario {
         Buffer deltaPayload = Buffer.buffer(new byte[delta]);
         byte[] config = "{\"codec\":\"avc1.42E01F\",\"codedWidth\":1280,\"codedHeight\":720}".getBytes(StandardCharsets.UTF_8);
         hostWs.writeBinaryMessage(Buffer.buffer(new MediaFrame(MediaFrame.Kind.CONFIG, 0, MediaFrame.TrackType.VIDEO, 0, 0, config).encode()));
-        latency.getIntervalHistogram();
-        var relayBefore = server.histogram(RELAY_LATENCY);
-        double cpu0 = server.cpuSeconds();
-        long b0 = fastBytes.sum();
-        long start = System.nanoTime();
         AtomicLong frameNo = new AtomicLong();
         long frameNanos = 1_000_000_000L / fps;
+        long streamStart = System.nanoTime();
         long timer = ctx.vertx().setPeriodic(5, id -> {
-          long due = (System.nanoTime() - start) / frameNanos;
-          while (frameNo.get() < due && frameNo.get() < (long) fps * duration) {
+          long due = (System.nanoTime() - streamStart) / frameNanos;
+          while (frameNo.get() < due && frameNo.get() < (long) fps * (warmup + duration)) {
             long n = frameNo.getAndIncrement();
             boolean isKey = n % framesPerGop == 0;
             Buffer frame = Buffer.buffer(MediaFrame.HEADER_SIZE + (isKey ? key : delta));
@@ -119,6 +117,16 @@ public final class MediaScenario implements Scenario {
             hostWs.writeBinaryMessage(frame);
           }
         });
+        // Warm-up: the stream runs `warmup` seconds before the measured window, so the window measures the
+        // relay compiled rather than the JIT compiling it (on one core the compiler threads delay the relay).
+        Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
+        latency.getIntervalHistogram();
+        var relayBefore = server.histogram(RELAY_LATENCY);
+        double cpu0 = server.cpuSeconds();
+        long b0 = fastBytes.sum();
+        long frames0 = frameNo.get();
+        long start = System.nanoTime();
+        PerfProfile profile = PerfProfile.start(p.text("profile", ""), server);
         // a late joiner half-way through: time from join to its first keyframe
         Thread.sleep(TimeUnit.SECONDS.toMillis(duration) / 2);
         AtomicLong firstKeyAt = new AtomicLong();
@@ -144,6 +152,9 @@ public final class MediaScenario implements Scenario {
         Thread.sleep(500);
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpu = server.cpuSeconds() - cpu0;
+        if (profile != null) {
+          profile.stopInto(result);
+        }
         double bits = (fastBytes.sum() - b0) * 8.0;
         double bitsPerSecond = bits / seconds;
         double coresUsed = cpu / seconds;
@@ -158,7 +169,7 @@ public final class MediaScenario implements Scenario {
         result.latency("host send → viewer receive (generator-measured)", histogram);
         result.throughputUnit("Mbit/s read by viewers");
         double firstKeyMs = firstKeyAt.get() == 0 ? -1 : (firstKeyAt.get() - lateJoinAt) / 1e6;
-        result.figure("frames sent", frameNo.get())
+        result.figure("frames sent (measured window; warm-up before it)", frameNo.get() - frames0 + " (" + frames0 + ")")
             .figure("frame sizes key/delta (bytes)", key + "/" + delta)
             .figure("egress bits/s (read by viewers)", bitsPerSecond)
             .figure("server cores used", coresUsed)
