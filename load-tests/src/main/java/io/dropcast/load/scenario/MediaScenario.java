@@ -27,7 +27,8 @@ import org.HdrHistogram.Recorder;
  * per delivery: {@code dropcast_media_relay_latency_seconds}) and end to end as the generator sees
  * it (frame timestamps are the host's {@code System.nanoTime()/1000}, same JVM as the viewers; this
  * includes the generator's own queue when its one core is saturated), frames dropped for slow viewers,
- * and a late joiner's time to its first keyframe.
+ * and a late joiner's time to its first keyframe. The stream runs {@code warmup} seconds before the
+ * measured window opens, so the window times the relay compiled, not the JIT compiling it.
  */
 public final class MediaScenario implements Scenario {
   private static final String RELAY_LATENCY = "dropcast_media_relay_latency_seconds";
