@@ -65,6 +65,10 @@ public final class Bench {
       System.err.println("profile=" + profile + ": the only profiler is 'perf', for fanout, flash-rush and media");
       System.exit(2);
     }
+    if (profile.equals("perf") && PerfProfile.unavailable() != null) {
+      System.err.println("profile=perf: " + PerfProfile.unavailable());
+      System.exit(2);
+    }
     NetSplit net = NetSplit.open(netMode, serverCpus.isEmpty() ? null : serverCpus, 0);
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     BenchContext ctx = new BenchContext(jar, vertx, serverCpus.isEmpty() ? null : serverCpus,

@@ -38,12 +38,28 @@ public final class PerfProfile {
 
   private final ServerProcess server;
   private final Path data;
+  private final Path log;
   private final Process perf;
 
-  private PerfProfile(ServerProcess server, Path data, Process perf) {
+  private PerfProfile(ServerProcess server, Path data, Path log, Process perf) {
     this.server = server;
     this.data = data;
+    this.log = log;
     this.perf = perf;
+  }
+
+  /** @return null when {@code perf} runs here, else why not (for a clear error before a run starts) */
+  public static String unavailable() {
+    try {
+      Process p = new ProcessBuilder("perf", "--version").redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? null : "'perf --version' failed";
+    } catch (IOException e) {
+      return "perf is not installed (Debian: apt-get install linux-perf)";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
   }
 
   /**
@@ -69,7 +85,7 @@ public final class PerfProfile {
       throw new IOException("perf record exited with " + perf.exitValue() + ": " + Files.readString(log).trim());
     }
     BenchContext.progress("profile", "perf sampling server pid %d into %s", server.pid(), data);
-    return new PerfProfile(server, data, perf);
+    return new PerfProfile(server, data, log, perf);
   }
 
   /**
@@ -117,10 +133,12 @@ public final class PerfProfile {
     } catch (IOException e) {
       result.figure("profile: failed", e.getMessage());
     } finally {
-      try {
-        Files.deleteIfExists(data);
-      } catch (IOException ignored) {
-        // a temp file left behind
+      for (Path file : List.of(data, log, Path.of("/tmp", "perf-" + server.pid() + ".map"))) {
+        try {
+          Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+          // a temp file left behind
+        }
       }
     }
   }
