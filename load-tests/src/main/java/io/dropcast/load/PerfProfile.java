@@ -99,7 +99,9 @@ public final class PerfProfile {
         perf.destroyForcibly();
         throw new IOException("perf record did not stop");
       }
-      jcmd("Compiler.perfmap"); // /tmp/perf-<pid>.map: names for samples in compiled Java code
+      if (!server.jcmd("Compiler.perfmap")) { // /tmp/perf-<pid>.map: names for samples in compiled Java code
+        BenchContext.progress("profile", "jcmd Compiler.perfmap failed: compiled Java shows as addresses");
+      }
       Map<String, Double> dsos = shares(report("--no-children", "--sort", "dso"));
       Map<String, Double> children = shares(report("--children", "--sort", "sym"));
       List<String> top = report("--no-children", "--sort", "dso,sym");
@@ -175,14 +177,5 @@ public final class PerfProfile {
           Double.parseDouble(f[0].substring(0, f[0].length() - 1)), Double::sum);
     }
     return shares;
-  }
-
-  private void jcmd(String command) throws IOException, InterruptedException {
-    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    Process p = new ProcessBuilder(jcmd.toString(), Long.toString(server.pid()), command)
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      BenchContext.progress("profile", "jcmd %s failed: compiled Java shows as addresses", command);
-    }
   }
 }

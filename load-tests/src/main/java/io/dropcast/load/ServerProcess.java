@@ -211,9 +211,7 @@ public final class ServerProcess implements AutoCloseable {
    * threads took since (tens of MB with a 2 GB heap, varying from one reading to the next).
    */
   public long heapAfterGcBytes() throws IOException, InterruptedException {
-    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.run")
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+    jcmd("GC.run");
     Thread.sleep(300);
     String metrics = metricsText();
     long sum = 0;
@@ -223,6 +221,18 @@ public final class ServerProcess implements AutoCloseable {
       }
     }
     return sum;
+  }
+
+  /**
+   * Runs a diagnostic command in the server's JVM ({@code jcmd <pid> <command>}, the generator's JDK).
+   *
+   * @return whether it succeeded within 30 s
+   */
+  public boolean jcmd(String command) throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), command)
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    return p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
   }
 
   /** @return every un-labelled-or-labelled sample of the server's /metrics, summed by metric name */
