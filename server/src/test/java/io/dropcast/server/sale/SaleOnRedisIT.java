@@ -237,14 +237,21 @@ class SaleOnRedisIT {
     for (int i = 0; i < 50; i++) {
       assertThat(reserve(sale, "early-" + i, "k").status()).isEqualTo(201);
     }
-    // 200 buyers keep retrying with the same idempotency key while Redis goes down and comes back.
+    // 200 buyers keep retrying with the same idempotency key while Redis goes down and comes back: the
+    // first 100 start before the outage (some may get through before it), the other 100 once the node
+    // reports Redis down, so the outage is crossed whatever the timing.
     ExecutorService pool = Executors.newFixedThreadPool(40);
     Set<String> reservations = ConcurrentHashMap.newKeySet();
     AtomicInteger unavailable = new AtomicInteger();
+    CountDownLatch redisDown = new CountDownLatch(1);
     List<Future<?>> buyers = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       String buyer = "buyer-" + i;
+      boolean duringOutage = i >= 100;
       buyers.add(pool.submit(() -> {
+        if (duringOutage) {
+          redisDown.await();
+        }
         long deadline = System.currentTimeMillis() + 40_000;
         while (System.currentTimeMillis() < deadline) {
           Rest.Response r = reserve(sale, buyer, "retry-key");
@@ -262,6 +269,7 @@ class SaleOnRedisIT {
     Thread.sleep(30);
     redis.stop();
     awaitReady(503, 5_000);
+    redisDown.countDown();
     long t0 = System.nanoTime();
     Rest.Response down = reserve(sale, "while-down", "k");
     long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
