@@ -107,7 +107,13 @@ public final class ClientConnection {
   /** Sets the identity after {@code auth} or a guest join; cancels the auth timeout. */
   public void identity(Identity identity) {
     this.identity = identity;
-    if (identity != null && authTimer != 0) {
+    if (identity != null) {
+      cancelAuthTimer();
+    }
+  }
+
+  private void cancelAuthTimer() {
+    if (authTimer != 0) {
       context.owner().cancelTimer(authTimer);
       authTimer = 0;
     }
@@ -282,10 +288,7 @@ public final class ClientConnection {
       return;
     }
     closed = true;
-    if (authTimer != 0) {
-      context.owner().cancelTimer(authTimer);
-      authTimer = 0;
-    }
+    cancelAuthTimer();
     for (Runnable hook : closeHooks) {
       try {
         hook.run();

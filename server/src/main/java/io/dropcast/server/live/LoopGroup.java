@@ -4,10 +4,13 @@ import io.dropcast.protocol.Protocol;
 import io.dropcast.server.gateway.ClientConnection;
 import io.dropcast.server.media.RelayFrame;
 import io.dropcast.server.media.ViewerMedia;
+import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -119,7 +122,7 @@ final class LoopGroup {
     if (count == 1) {
       batch = pending.get(0);
     } else {
-      batch = io.netty.buffer.ByteBufAllocator.DEFAULT.directBuffer(pendingBytes);
+      batch = ByteBufAllocator.DEFAULT.directBuffer(pendingBytes);
       for (ByteBuf event : pending) {
         batch.writeBytes(event, event.readerIndex(), event.readableBytes());
         event.release();
@@ -279,9 +282,9 @@ final class LoopGroup {
     static final int SAMPLE_EVERY = 8;
     private final long[] started = new long[MAX];
     private int count;
-    private final io.micrometer.core.instrument.Timer timer;
+    private final Timer timer;
 
-    FlushTimes(io.micrometer.core.instrument.Timer timer) {
+    FlushTimes(Timer timer) {
       this.timer = timer;
     }
 
@@ -294,7 +297,7 @@ final class LoopGroup {
     /** Records the messages' latency to a viewer just flushed at {@code now}. */
     void reached(long now) {
       for (int i = 0; i < count; i++) {
-        timer.record(now - started[i], java.util.concurrent.TimeUnit.NANOSECONDS);
+        timer.record(now - started[i], TimeUnit.NANOSECONDS);
       }
     }
 
